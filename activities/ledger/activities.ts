@@ -1,0 +1,148 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { LEDGER_FAILURE_TYPES, SYSTEM_ACCOUNTS, type UserBalance, userAccountId } from '../../domain/ledger';
+import type { Cents } from '../../domain/money';
+import {
+  InsufficientFundsError,
+  LedgerInputError,
+  PendingTransferAlreadyFinalisedError,
+  PendingTransferNotFoundError,
+  TransferIdConflictError,
+} from './errors';
+import type { Ledger, TransferOutcome } from './ledger';
+
+export interface WalletMovementInput {
+  /** From `transferIds` in domain/ledger.ts, so every retry and replay uses the same id. */
+  transferId: string;
+  userId: string;
+  amountCents: Cents;
+  /** The business reference (externalReference); kept in the transfer's metadata. */
+  reference: string;
+}
+
+export interface FinaliseHoldInput {
+  transferId: string;
+  /** The hold's transfer id. */
+  pendingId: string;
+}
+
+/**
+ * Ledger activities for the workflows. The PSP settlement account is the counterpart of every
+ * wallet movement; a cash-out hold is a pending transfer user → psp-settlement, so posting it
+ * settles the cash-out in one step (the settlement account's pending credits are the money in
+ * flight). Ledger refusals become non-retryable ApplicationFailures typed by LEDGER_FAILURE_TYPES;
+ * database trouble stays retryable.
+ */
+export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
+  return {
+    creditCashIn: (input: WalletMovementInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        ledger.createTransfer({
+          id: input.transferId,
+          debitAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          creditAccount: userAccountId(input.userId),
+          amountCents: input.amountCents,
+          kind: 'posted',
+          code: 'CASH_IN',
+          metadata: { reference: input.reference },
+        }),
+      ),
+
+    /** The PSP took a cash-in back (MED reversal, refund): recorded even if the wallet goes negative. */
+    debitCashInReversal: (input: WalletMovementInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        ledger.createTransfer({
+          id: input.transferId,
+          debitAccount: userAccountId(input.userId),
+          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          amountCents: input.amountCents,
+          kind: 'posted',
+          code: 'MED_REVERSAL',
+          metadata: { reference: input.reference },
+          allowOverdraft: true,
+        }),
+      ),
+
+    /** Fails with USER_INSUFFICIENT_FUNDS (non-retryable) when the available balance is short. */
+    holdCashOut: (input: WalletMovementInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        ledger.createTransfer({
+          id: input.transferId,
+          debitAccount: userAccountId(input.userId),
+          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          amountCents: input.amountCents,
+          kind: 'pending',
+          code: 'CASH_OUT_HOLD',
+          metadata: { reference: input.reference },
+        }),
+      ),
+
+    postCashOut: (input: FinaliseHoldInput): Promise<TransferOutcome> =>
+      asActivity(() => ledger.postPending(input.transferId, input.pendingId, { code: 'CASH_OUT_POST' })),
+
+    voidCashOut: (input: FinaliseHoldInput): Promise<TransferOutcome> =>
+      asActivity(() => ledger.voidPending(input.transferId, input.pendingId, { code: 'CASH_OUT_VOID' })),
+
+    /** A settled cash-out came back (CASHOUT_REFUNDED): the money is the user's again. */
+    creditCashOutReturn: (input: WalletMovementInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        ledger.createTransfer({
+          id: input.transferId,
+          debitAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          creditAccount: userAccountId(input.userId),
+          amountCents: input.amountCents,
+          kind: 'posted',
+          code: 'CASH_OUT_RETURN',
+          metadata: { reference: input.reference },
+        }),
+      ),
+
+    getExposureCents: (): Promise<Cents> => asActivity(() => ledger.exposureCents()),
+
+    getUserBalance: (userId: string): Promise<UserBalance> => asActivity(() => ledger.getUserBalance(userId)),
+  };
+}
+
+export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
+
+async function asActivity<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}
+
+function toApplicationFailure(err: unknown): unknown {
+  const nonRetryable = (type: string, error: Error, details?: Record<string, unknown>) =>
+    ApplicationFailure.create({
+      type,
+      message: error.message,
+      nonRetryable: true,
+      details: details ? [details] : undefined,
+      cause: error,
+    });
+  if (err instanceof InsufficientFundsError) {
+    return nonRetryable(LEDGER_FAILURE_TYPES.insufficientFunds, err, {
+      availableCents: err.availableCents,
+      requestedCents: err.requestedCents,
+    });
+  }
+  if (err instanceof TransferIdConflictError) {
+    return nonRetryable(LEDGER_FAILURE_TYPES.transferIdConflict, err, {
+      differingFields: err.differingFields,
+    });
+  }
+  if (err instanceof PendingTransferNotFoundError)
+    return nonRetryable(LEDGER_FAILURE_TYPES.pendingNotFound, err);
+  if (err instanceof PendingTransferAlreadyFinalisedError) {
+    return nonRetryable(LEDGER_FAILURE_TYPES.pendingAlreadyFinalised, err, {
+      state: err.state,
+      finalisedBy: err.finalisedBy,
+    });
+  }
+  // RangeError: a user id userAccountId rejects.
+  if (err instanceof LedgerInputError || err instanceof RangeError) {
+    return nonRetryable(LEDGER_FAILURE_TYPES.invalidInput, err);
+  }
+  return err;
+}

@@ -1,0 +1,28 @@
+import { benchConnectPspClient } from './connectpsp-client';
+import type { BenchResult } from './result';
+
+/** Every benchmark, run in this order; add new ones here. */
+const BENCHES: Array<() => Promise<BenchResult>> = [benchConnectPspClient];
+
+function printTable(results: BenchResult[]): void {
+  const rows = results.flatMap((r) =>
+    Object.entries(r.figures).map(([figure, value]) => [r.name, figure, String(value)]),
+  );
+  const header = ['bench', 'figure', 'value'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const results: BenchResult[] = [];
+  for (const bench of BENCHES) results.push(await bench());
+  printTable(results);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { hasAtMostTwoDecimals } from '../money';
+import { CNPJ_PATTERN, CPF_PATTERN } from '../pix/document';
+import { ISPB_PATTERN } from '../pix/ispb';
+
+/** A wire amount: reais, > 0, at most 2 decimals. */
+export const wireAmount = z
+  .number()
+  .positive('must be greater than zero')
+  .refine(hasAtMostTwoDecimals, 'must have at most 2 decimal places');
+
+/** A wire balance: reais, >= 0, at most 2 decimals. */
+export const wireBalance = z
+  .number()
+  .min(0, 'must not be negative')
+  .refine(hasAtMostTwoDecimals, 'must have at most 2 decimal places');
+
+export const documentNumber = z
+  .string()
+  .refine(
+    (v) => CPF_PATTERN.test(v) || CNPJ_PATTERN.test(v),
+    'must be a CPF (11 digits) or CNPJ (14 characters)',
+  );
+export const ispb = z.string().regex(ISPB_PATTERN, 'must be 8 characters [0-9A-Z]');
+export const endToEndId = z
+  .string()
+  .regex(/^[ED][0-9A-Z]{8}\d{12}[0-9A-Za-z]{11}$/, 'must be an E/D end-to-end id');
+/** ISO-8601 timestamp with offset (PSP uses -03:00 on requestedAt and Z elsewhere). */
+export const timestamp = z.iso.datetime({ offset: true });
+export const externalReference = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+
+/** RFC 7807 problem+json, as every ConnectPSP error. */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: z.string(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+/** Every error code the contract names. */
+export const PSP_ERROR_CODES = [
+  'INVALID_REQUEST',
+  'INVALID_CREDENTIALS',
+  'TOKEN_EXPIRED',
+  'INVALID_TOKEN',
+  'INVALID_APPLICATION_TOKEN',
+  'INVALID_SIGNATURE',
+  'INSUFFICIENT_FUNDS',
+  'CASH_IN_NOT_PAID',
+  'CASH_IN_ALREADY_REFUNDED',
+  'CASH_IN_EXPIRED',
+  'CASH_IN_CANCELLED',
+  'MISSING_END_TO_END_ID',
+  'NOT_FOUND',
+  'DUPLICATE_EXTERNAL_REFERENCE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
+export type PspErrorCode = (typeof PSP_ERROR_CODES)[number];
+
+export const HEADERS = {
+  authorization: 'authorization',
+  applicationToken: 'applicationtoken',
+  digitalSignature: 'digitalsignature',
+  idempotencyKey: 'x-idempotency-key',
+  webhookSignature: 'x-connect-signature',
+  webhookEventId: 'x-event-id',
+} as const;

@@ -1,0 +1,6 @@
+export * from './account';
+export * from './auth';
+export * from './cash-in';
+export * from './cash-out';
+export * from './common';
+export * from './webhook';

@@ -1,0 +1,183 @@
+import { type BANK_ACCOUNT_TYPES, bankAccountSchema } from './connectpsp/cash-out';
+import { formatBrl, MAX_AMOUNT_CENTS } from './money';
+import { parseDocument } from './pix/document';
+import { inferPixKeyType, normalisePixKey, PIX_KEY_TYPES, type PixKeyType } from './pix/pix-key';
+
+export interface ValidationProblem {
+  field: string;
+  rule: string;
+}
+
+/** Every problem of one input, so a caller can report them all at once. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  readonly problems: readonly ValidationProblem[];
+
+  constructor(problems: readonly ValidationProblem[]) {
+    super(`invalid input: ${problems.map((p) => `${p.field}: ${p.rule}`).join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** References and user ids become part of Temporal workflow ids, hence the restricted alphabet. */
+export const ID_CHARACTERS = /^[A-Za-z0-9._:-]+$/;
+export const MAX_REFERENCE_LENGTH = 100;
+export const MAX_USER_ID_LENGTH = 64;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 140;
+export const MAX_EXPIRY_MINUTES = 525_600;
+
+export interface CashInInput {
+  reference: string;
+  userId: string;
+  amountCents: number;
+  payer: { name: string; document: string };
+  expiresInMinutes?: number;
+}
+
+export interface BankAccountInput {
+  ispb: string;
+  branch: string;
+  account: string;
+  accountType: (typeof BANK_ACCOUNT_TYPES)[number];
+}
+
+export interface CashOutInput {
+  reference: string;
+  userId: string;
+  amountCents: number;
+  payee: {
+    name: string;
+    document: string;
+    pixKey?: string;
+    pixKeyType?: PixKeyType;
+    bankAccount?: BankAccountInput;
+  };
+  description?: string;
+}
+
+/** A validated cash-out: exactly one destination, the PIX key canonical with its type. */
+export type ValidCashOutInput = Omit<CashOutInput, 'payee'> & {
+  payee: { name: string; document: string } & (
+    | { pixKey: string; pixKeyType: PixKeyType; bankAccount?: undefined }
+    | { bankAccount: BankAccountInput; pixKey?: undefined; pixKeyType?: undefined }
+  );
+};
+
+/** Checks a cash-in request before anything is sent; returns a normalised copy or throws ValidationError. */
+export function validateCashInInput(input: CashInInput): CashInInput {
+  const problems: ValidationProblem[] = [];
+  const check = checker(problems);
+  checkIdentity(input, check);
+  const name = checkName('payer.name', input.payer?.name, check);
+  const document = checkDocument('payer.document', input.payer?.document, check);
+  if (input.expiresInMinutes !== undefined) {
+    const minutes = input.expiresInMinutes;
+    check('expiresInMinutes', Number.isInteger(minutes), 'must be an integer number of minutes') &&
+      check(
+        'expiresInMinutes',
+        minutes >= 1 && minutes <= MAX_EXPIRY_MINUTES,
+        `must be 1..${MAX_EXPIRY_MINUTES}`,
+      );
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { ...input, payer: { name, document } };
+}
+
+/** Checks a cash-out request before anything is sent; returns a normalised copy or throws ValidationError. */
+export function validateCashOutInput(input: CashOutInput): ValidCashOutInput {
+  const problems: ValidationProblem[] = [];
+  const check = checker(problems);
+  checkIdentity(input, check);
+  const payee = input.payee ?? ({} as Partial<CashOutInput['payee']>);
+  const name = checkName('payee.name', payee.name, check);
+  const document = checkDocument('payee.document', payee.document, check);
+  if (input.description !== undefined) {
+    check(
+      'description',
+      typeof input.description === 'string' && input.description.length <= MAX_DESCRIPTION_LENGTH,
+      `must be at most ${MAX_DESCRIPTION_LENGTH} characters`,
+    );
+  }
+  const hasPixKey = payee.pixKey !== undefined;
+  const hasBankAccount = payee.bankAccount !== undefined;
+  check('payee', hasPixKey !== hasBankAccount, 'must have exactly one of pixKey or bankAccount');
+  check('payee.pixKeyType', hasPixKey || payee.pixKeyType === undefined, 'only allowed with pixKey');
+
+  let destination: { pixKey: string; pixKeyType: PixKeyType } | { bankAccount: BankAccountInput } | undefined;
+  if (hasPixKey) destination = checkPixKey(payee.pixKey, payee.pixKeyType, check);
+  if (hasBankAccount) destination = checkBankAccount(payee.bankAccount, check);
+
+  if (problems.length > 0 || destination === undefined) throw new ValidationError(problems);
+  return { ...input, payee: { name, document, ...destination } };
+}
+
+type Check = (field: string, ok: boolean, rule: string) => boolean;
+
+function checker(problems: ValidationProblem[]): Check {
+  return (field, ok, rule) => {
+    if (!ok) problems.push({ field, rule });
+    return ok;
+  };
+}
+
+function checkIdentity(
+  input: { reference: string; userId: string; amountCents: number },
+  check: Check,
+): void {
+  checkId('reference', input.reference, MAX_REFERENCE_LENGTH, check);
+  checkId('userId', input.userId, MAX_USER_ID_LENGTH, check);
+  const cents = input.amountCents;
+  check('amountCents', Number.isSafeInteger(cents), 'must be an integer number of centavos') &&
+    check('amountCents', cents > 0, 'must be greater than zero') &&
+    check('amountCents', cents <= MAX_AMOUNT_CENTS, `must be at most ${formatBrl(MAX_AMOUNT_CENTS)}`);
+}
+
+function checkId(field: string, value: unknown, maxLength: number, check: Check): void {
+  check(field, typeof value === 'string' && value.length >= 1, 'must not be empty') &&
+    check(field, (value as string).length <= maxLength, `must be at most ${maxLength} characters`) &&
+    check(field, ID_CHARACTERS.test(value as string), 'must contain only letters, digits and . _ : -');
+}
+
+function checkName(field: string, value: unknown, check: Check): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  check(field, name.length >= 1, 'must not be blank') &&
+    check(field, name.length <= MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
+  return name;
+}
+
+function checkDocument(field: string, value: unknown, check: Check): string {
+  if (!check(field, typeof value === 'string', 'must be a CPF or CNPJ')) return '';
+  const parsed = parseDocument(value as string);
+  if (parsed.ok) return parsed.value;
+  check(field, false, parsed.rule);
+  return '';
+}
+
+function checkPixKey(
+  raw: unknown,
+  type: unknown,
+  check: Check,
+): { pixKey: string; pixKeyType: PixKeyType } | undefined {
+  if (!check('payee.pixKey', typeof raw === 'string', 'must be a string')) return undefined;
+  if (type !== undefined && !PIX_KEY_TYPES.includes(type as PixKeyType)) {
+    check('payee.pixKeyType', false, `must be one of ${PIX_KEY_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const result =
+    type === undefined ? inferPixKeyType(raw as string) : normalisePixKey(type as PixKeyType, raw as string);
+  if (!result.ok) {
+    check('payee.pixKey', false, result.rule);
+    return undefined;
+  }
+  return { pixKey: result.key, pixKeyType: result.type };
+}
+
+function checkBankAccount(raw: unknown, check: Check): { bankAccount: BankAccountInput } | undefined {
+  const parsed = bankAccountSchema.safeParse(raw);
+  if (parsed.success) return { bankAccount: parsed.data };
+  for (const issue of parsed.error.issues) {
+    check(['payee', 'bankAccount', ...issue.path.map(String)].join('.'), false, issue.message);
+  }
+  return undefined;
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { ProblemError, sendProblem } from './problem';
+
+export const FAULT_KINDS = [
+  'error500',
+  'rate429',
+  'latency',
+  'commitThenDrop',
+  'duplicateWebhook',
+  'outOfOrderWebhook',
+  'withholdWebhook',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export type WebhookFaultKind = 'duplicateWebhook' | 'outOfOrderWebhook' | 'withholdWebhook';
+
+export const faultSpecSchema = z.object({
+  kind: z.enum(FAULT_KINDS),
+  /** Fires on this many matching occasions, then disappears. Neither count nor rate: once. */
+  count: z.number().int().positive().optional(),
+  /** Probability of firing on each matching occasion (0..1); without count it never runs out. */
+  rate: z.number().min(0).max(1).optional(),
+  retryAfterSeconds: z.number().int().min(0).optional(),
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  method: z.string().min(1).optional(),
+  /** Path prefix of the ConnectPSP endpoint, e.g. /cash-out; request faults only. */
+  path: z.string().startsWith('/').optional(),
+});
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+
+interface ActiveFault extends FaultSpec {
+  id: string;
+  remaining: number | null;
+}
+
+/** What the faults decided for one request. */
+export interface RequestFaults {
+  latencyMs: number;
+  dropAfterCommit: boolean;
+}
+
+const NO_FAULTS: RequestFaults = { latencyMs: 0, dropAfterCommit: false };
+
+export class FaultRegistry {
+  private faults: ActiveFault[] = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  add(spec: FaultSpec): string {
+    const id = randomUUID();
+    const remaining = spec.count ?? (spec.rate === undefined ? 1 : null);
+    this.faults.push({ ...spec, id, remaining });
+    return id;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** Rolls the fault's dice and consumes one of its occasions when it fires. */
+  private fires(fault: ActiveFault): boolean {
+    if (fault.remaining === 0) return false;
+    if (fault.rate !== undefined && this.random() >= fault.rate) return false;
+    if (fault.remaining !== null) fault.remaining -= 1;
+    if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
+    return true;
+  }
+
+  /** Request faults for a ConnectPSP call; a 500 or 429 is returned as the problem to answer with. */
+  forRequest(method: string, path: string): ProblemError | RequestFaults {
+    const result = { ...NO_FAULTS };
+    for (const fault of [...this.faults]) {
+      if (fault.method && fault.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (fault.path && !path.startsWith(fault.path)) continue;
+      switch (fault.kind) {
+        case 'error500':
+          if (this.fires(fault))
+            return new ProblemError(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
+          break;
+        case 'rate429':
+          if (this.fires(fault)) {
+            const retryAfter = String(fault.retryAfterSeconds ?? 1);
+            return new ProblemError(429, 'RATE_LIMITED', 'Too many requests; retry later', undefined, {
+              'Retry-After': retryAfter,
+            });
+          }
+          break;
+        case 'latency':
+          if (this.fires(fault)) result.latencyMs += fault.latencyMs ?? 1000;
+          break;
+        case 'commitThenDrop':
+          if (this.fires(fault)) result.dropAfterCommit = true;
+          break;
+        default:
+          break;
+      }
+    }
+    return result;
+  }
+
+  forWebhook(kind: WebhookFaultKind): boolean {
+    const fault = this.faults.find((f) => f.kind === kind && f.remaining !== 0);
+    return fault ? this.fires(fault) : false;
+  }
+}
+
+export function requestFaults(res: Response): RequestFaults {
+  return (res.locals.faults as RequestFaults | undefined) ?? NO_FAULTS;
+}
+
+/** Answers 500/429 faults before anything else runs; leaves latency and drops to the endpoint. */
+export function faultMiddleware(faults: FaultRegistry): RequestHandler {
+  return (req, res, next) => {
+    const decided = faults.forRequest(req.method, req.path);
+    if (decided instanceof ProblemError) {
+      sendProblem(res, decided);
+      return;
+    }
+    res.locals.faults = decided;
+    next();
+  };
+}

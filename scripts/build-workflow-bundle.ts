@@ -1,0 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
+import { PROJECT_ROOT } from './project-root';
+
+/** `npm run build`: bundles the workflows once, so production workers start without webpack. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
+  mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
+  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
+  const kib = Math.round(code.length / 1024);
+  process.stdout.write(
+    `workflow bundle: ${path.relative(PROJECT_ROOT, WORKFLOW_BUNDLE_PATH)} (${kib} KiB, ${Date.now() - started} ms)\n`,
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,195 @@
+import path from 'node:path';
+import pg from 'pg';
+import { request } from 'undici';
+import { type Config, usesRealPsp } from '../worker/config';
+import { connectClient, temporalTarget } from '../worker/temporal-connection';
+import { embeddedPostgresUrl } from './embedded-postgres';
+import { spawnManaged } from './managed-process';
+import { PROJECT_ROOT } from './project-root';
+import { startDevServer, temporalCliPath, waitUntilTemporalReady } from './temporal-dev-server';
+import { waitFor } from './wait-for';
+
+/** One line of the start-up table and of stack.json. */
+export interface StackEntry {
+  name: string;
+  /** What a person types or clicks: a URL or host:port. */
+  where: string;
+  url?: string;
+  address?: string;
+  /** Undefined for services the stack uses but did not start (TEMPORAL_ADDRESS, LEDGER_DATABASE_URL, real PSP). */
+  pid?: number;
+  log?: string;
+  /** Variables the processes started after this one need (e.g. TEMPORAL_ADDRESS of the dev server). */
+  env?: Record<string, string>;
+  stop?: () => Promise<void>;
+  /** Resolves if the process ends on its own. */
+  exited?: Promise<unknown>;
+}
+
+export interface StepContext {
+  config: Config;
+  /** The environment every process gets; grows as steps add their variables. */
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  logDir: string;
+}
+
+export interface StackStep {
+  name: string;
+  start(context: StepContext): Promise<StackEntry[]>;
+}
+
+const HEALTH_TIMEOUT_MS = 60_000;
+
+/** Hides the password of a connection URL before it is printed. */
+export function withoutPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+const temporalStep: StackStep = {
+  name: 'Temporal',
+  async start({ config, env, dataDir, logDir }) {
+    const target = temporalTarget(config, env);
+    if (config.TEMPORAL_ADDRESS) {
+      await waitUntilTemporalReady(config.TEMPORAL_ADDRESS, target.namespace, HEALTH_TIMEOUT_MS);
+      return [{ name: 'temporal', where: config.TEMPORAL_ADDRESS, address: config.TEMPORAL_ADDRESS }];
+    }
+    const server = await startDevServer({
+      cliPath: temporalCliPath(env),
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      namespace: target.namespace,
+      logFile: path.join(logDir, 'temporal.log'),
+    });
+    const uiUrl = server.uiUrl as string;
+    return [
+      {
+        name: 'temporal',
+        where: server.address,
+        address: server.address,
+        pid: server.process.pid,
+        log: server.process.logFile,
+        env: { TEMPORAL_ADDRESS: server.address },
+        stop: server.stop,
+        exited: server.process.exited,
+      },
+      { name: 'web-ui', where: uiUrl, url: uiUrl, pid: server.process.pid },
+    ];
+  },
+};
+
+/** A project process run with the same Node.js from dist/, healthy once `isHealthy` says so. */
+function nodeProcessStep(
+  name: string,
+  entry: string,
+  describe: (config: Config) => Omit<StackEntry, 'name'>,
+  isHealthy: (context: StepContext) => Promise<boolean>,
+): StackStep {
+  return {
+    name,
+    async start(context) {
+      const log = path.join(context.logDir, `${name}.log`);
+      const child = spawnManaged(name, process.execPath, [path.join(PROJECT_ROOT, 'dist', entry)], {
+        env: context.env,
+        logFile: log,
+        cwd: PROJECT_ROOT,
+      });
+      try {
+        await Promise.race([
+          waitFor(name, () => isHealthy(context), { timeoutMs: HEALTH_TIMEOUT_MS, intervalMs: 200 }),
+          child.exited.then((code) => {
+            throw new Error(`${name} exited (${code}) before it was healthy; see ${log}`);
+          }),
+        ]);
+      } catch (err) {
+        await child.stop();
+        throw err;
+      }
+      return [
+        {
+          ...describe(context.config),
+          name,
+          pid: child.pid,
+          log,
+          stop: () => child.stop(),
+          exited: child.exited,
+        },
+      ];
+    },
+  };
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  const response = await request(url, { headersTimeout: 1_000, bodyTimeout: 1_000 });
+  await response.body.dump();
+  return response.statusCode === 200;
+}
+
+const embeddedLedgerStep = nodeProcessStep(
+  'ledger-db',
+  'scripts/ledger-db.js',
+  (config) => {
+    const url = embeddedPostgresUrl(config.LEDGER_PG_PORT);
+    return {
+      where: withoutPassword(url),
+      address: `127.0.0.1:${config.LEDGER_PG_PORT}`,
+      env: { LEDGER_DATABASE_URL: url },
+    };
+  },
+  async ({ config }) => {
+    const client = new pg.Client({
+      connectionString: embeddedPostgresUrl(config.LEDGER_PG_PORT),
+      connectionTimeoutMillis: 1_000,
+    });
+    await client.connect();
+    await client.end();
+    return true;
+  },
+);
+
+const externalLedgerStep: StackStep = {
+  name: 'ledger database',
+  async start({ config }) {
+    return [{ name: 'ledger-db', where: withoutPassword(config.LEDGER_DATABASE_URL as string) }];
+  },
+};
+
+const sandboxStep = nodeProcessStep(
+  'sandbox',
+  'sandbox/main.js',
+  (config) => {
+    const url = `http://127.0.0.1:${config.SANDBOX_PORT}`;
+    return { where: url, url };
+  },
+  ({ config }) => httpOk(`http://127.0.0.1:${config.SANDBOX_PORT}/_sandbox/healthz`),
+);
+
+const workerStep = nodeProcessStep(
+  'worker',
+  'worker/main.js',
+  (config) => ({ where: `task queue ${config.TEMPORAL_TASK_QUEUE}` }),
+  async ({ config, env }) => {
+    const client = await connectClient(temporalTarget(config, env));
+    try {
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+      });
+      return pollers.length > 0;
+    } finally {
+      await client.connection.close();
+    }
+  },
+);
+
+/** The processes of the local stack, in start order. */
+export function stackProcessPlan(config: Config): StackStep[] {
+  return [
+    temporalStep,
+    config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep,
+    ...(usesRealPsp(config) ? [] : [sandboxStep]),
+    workerStep,
+  ];
+}

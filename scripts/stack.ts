@@ -1,0 +1,149 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Config, loadConfigOrExit, usesRealPsp } from '../worker/config';
+import { temporalTarget } from '../worker/temporal-connection';
+import { isPortFree } from './ports';
+import { PROJECT_ROOT } from './project-root';
+import { type StackEntry, stackProcessPlan } from './stack-processes';
+
+/**
+ * `npm start`: the whole local stack. Starts the Temporal dev server (unless TEMPORAL_ADDRESS),
+ * then every project process in order, waits until each is healthy, prints where everything is,
+ * writes the same to <DATA_DIR>/stack.json, and stops all of it on Ctrl-C / SIGTERM.
+ */
+
+export const EXIT_PORT_IN_USE = 3;
+
+interface PortClaim {
+  port: number;
+  variable: string;
+  what: string;
+}
+
+function portClaims(config: Config): PortClaim[] {
+  const claims: PortClaim[] = [];
+  if (!config.TEMPORAL_ADDRESS) {
+    claims.push({ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT', what: 'Temporal server' });
+    claims.push({ port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
+  }
+  if (!config.LEDGER_DATABASE_URL) {
+    claims.push({ port: config.LEDGER_PG_PORT, variable: 'LEDGER_PG_PORT', what: 'ledger PostgreSQL' });
+  }
+  if (!usesRealPsp(config)) {
+    claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });
+  }
+  return claims;
+}
+
+async function busyPortMessages(claims: PortClaim[]): Promise<string[]> {
+  const messages: string[] = [];
+  for (const claim of claims) {
+    if (!(await isPortFree(claim.port))) {
+      messages.push(
+        `port ${claim.port} (${claim.what}) is already in use: stop what uses it, or set ${claim.variable} to a free port`,
+      );
+    }
+  }
+  return messages;
+}
+
+function printTable(entries: StackEntry[], stackFile: string, logDir: string, config: Config): void {
+  const rows = entries.map((e) => [e.name, e.where, e.pid === undefined ? 'external' : String(e.pid)]);
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...[['process', 'where', 'pid'], ...rows].map((r) => (r[i] ?? '').length)),
+  );
+  const line = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ')}`.trimEnd();
+  const ui = entries.find((e) => e.name === 'web-ui');
+  const out = [
+    '',
+    'PIX payments stack is up',
+    line(['process', 'where', 'pid']),
+    ...rows.map(line),
+    '',
+    ui ? `Temporal Web UI: ${ui.where}` : `Temporal namespace: ${config.TEMPORAL_NAMESPACE}`,
+    `State: ${path.relative(PROJECT_ROOT, stackFile)}   Logs: ${path.relative(PROJECT_ROOT, logDir)}/`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const dataDir = path.resolve(PROJECT_ROOT, config.DATA_DIR);
+  const logDir = path.join(dataDir, 'logs');
+  const stackFile = path.join(dataDir, 'stack.json');
+
+  const busy = await busyPortMessages(portClaims(config));
+  if (busy.length > 0) {
+    process.stderr.write(`Cannot start the stack:\n${busy.map((m) => `  - ${m}`).join('\n')}\n`);
+    process.exit(EXIT_PORT_IN_USE);
+  }
+  mkdirSync(logDir, { recursive: true });
+
+  const started: StackEntry[] = [];
+  let stopping = false;
+  const stopAll = async (exitCode: number, reason?: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (reason) process.stderr.write(`${reason}\n`);
+    process.stdout.write('Stopping the stack...\n');
+    for (const entry of [...started].reverse()) {
+      try {
+        await entry.stop?.();
+      } catch (err) {
+        process.stderr.write(`  could not stop ${entry.name}: ${(err as Error).message}\n`);
+      }
+    }
+    rmSync(stackFile, { force: true });
+    process.stdout.write('Stopped.\n');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  try {
+    for (const step of stackProcessPlan(config)) {
+      if (stopping) return;
+      process.stdout.write(`starting ${step.name}...\n`);
+      const entries = await step.start({ config, env, dataDir, logDir });
+      started.push(...entries);
+      for (const entry of entries) {
+        Object.assign(env, entry.env);
+        entry.exited?.then(
+          (code) =>
+            void stopAll(1, `${entry.name} exited unexpectedly (${code}); see ${entry.log ?? 'its log'}`),
+        );
+      }
+    }
+  } catch (err) {
+    await stopAll(1, `Could not start the stack: ${(err as Error).message}`);
+    return;
+  }
+
+  const stackJson = {
+    startedAt: new Date().toISOString(),
+    launcherPid: process.pid,
+    namespace: temporalTarget(config, env).namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    processes: started.map(({ name, where, url, address, pid, log }) => ({
+      name,
+      where,
+      url,
+      address,
+      pid,
+      log,
+    })),
+  };
+  writeFileSync(stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
+  printTable(started, stackFile, logDir, config);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { inject } from 'vitest';
+
+/** A task queue no other test shares, so workers of parallel test files never steal each other's tasks. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** A client of the run's Temporal server; close its connection in afterAll. */
+export async function connectTestClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return new Client({ connection, namespace: inject('temporalNamespace') });
+}
+
+let runtimeInstalled = false;
+/** Workers log at WARN in tests; set TEST_TEMPORAL_LOG_LEVEL=INFO to see their state changes. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = process.env.TEST_TEMPORAL_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN';
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
+/** A worker on the run's server that loads the workflow bundle built once by the global setup. */
+export async function createTestWorker(
+  options: Pick<WorkerOptions, 'taskQueue'> & Partial<Omit<WorkerOptions, 'connection' | 'workflowBundle'>>,
+): Promise<Worker> {
+  installQuietRuntime();
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  return Worker.create({
+    namespace: inject('temporalNamespace'),
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...options,
+    connection,
+  });
+}

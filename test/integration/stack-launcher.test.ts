@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/ports';
+import { PROJECT_ROOT } from '../../scripts/project-root';
+import { waitFor } from '../../scripts/wait-for';
+import { cleanEnv, collectOutput, isAlive, runNode } from '../helpers/processes';
+
+const dataDirs: string[] = [];
+function tempDataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pix-stack-'));
+  dataDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
+  return {
+    DATA_DIR: dataDir,
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    SANDBOX_PORT: String(await freePort()),
+    RELAY_PORT: String(await freePort()),
+    LEDGER_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+describe('npm start (the stack launcher)', () => {
+  it('refuses invalid configuration with every bad variable, exit code 2, no secret printed, nothing started', async () => {
+    const dataDir = tempDataDir();
+    const secret = 'c0ffee00-1111-2222-3333-444455556666';
+    const result = await runNode(
+      'scripts/stack.js',
+      [],
+      cleanEnv({
+        DATA_DIR: dataDir,
+        SANDBOX_PORT: 'abc',
+        TEMPORAL_UI_PORT: '99999',
+        CONNECTPSP_BASE_URL: 'https://api.connectpsp.com',
+        CONNECTPSP_CLIENT_SECRET: secret,
+      }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SANDBOX_PORT');
+    expect(result.stderr).toContain('TEMPORAL_UI_PORT: must be 1..65535');
+    expect(result.stderr).toContain('CONNECTPSP_CLIENT_ID: is required when CONNECTPSP_BASE_URL is set');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(existsSync(path.join(dataDir, 'logs'))).toBe(false);
+  });
+
+  it('names the busy port and the variable that changes it, exit code 3', async () => {
+    const dataDir = tempDataDir();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    const busyPort = (blocker.address() as net.AddressInfo).port;
+    try {
+      const env = { ...(await freePortsEnv(dataDir)), SANDBOX_PORT: String(busyPort) };
+      const result = await runNode('scripts/stack.js', [], cleanEnv(env));
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`port ${busyPort} (ConnectPSP sandbox) is already in use`);
+      expect(result.stderr).toContain('set SANDBOX_PORT to a free port');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('brings every process up, reports them in stack.json, serves the Web UI, and leaves nothing behind on SIGTERM', async () => {
+    const dataDir = tempDataDir();
+    const env = await freePortsEnv(dataDir);
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'stack.js')], {
+      env: cleanEnv(env),
+      cwd: PROJECT_ROOT,
+    });
+    const output = collectOutput(child, 170_000);
+    const stackFile = path.join(dataDir, 'stack.json');
+    await waitFor('stack.json', () => existsSync(stackFile), { timeoutMs: 150_000, intervalMs: 250 });
+
+    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+      processes: Array<{ name: string; where: string; pid?: number; url?: string }>;
+    };
+    const names = stack.processes.map((p) => p.name);
+    expect(names).toEqual(['temporal', 'web-ui', 'ledger-db', 'sandbox', 'worker']);
+    const pids = stack.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    for (const pid of pids) expect(isAlive(pid)).toBe(true);
+
+    const ui = stack.processes.find((p) => p.name === 'web-ui');
+    expect(ui?.url).toBe(`http://localhost:${env.TEMPORAL_UI_PORT}`);
+    const page = await request(ui?.url as string);
+    expect(page.statusCode).toBe(200);
+    await page.body.dump();
+
+    // Survives a restart: the SQLite file of the dev server is in DATA_DIR.
+    expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+
+    child.kill('SIGTERM');
+    const result = await output;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('PIX payments stack is up');
+    expect(result.stdout).toContain('Stopped.');
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    expect(existsSync(stackFile)).toBe(false);
+  }, 200_000);
+});

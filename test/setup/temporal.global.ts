@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { freePort } from '../../scripts/ports';
+import { startDevServer, temporalCliPath, waitUntilTemporalReady } from '../../scripts/temporal-dev-server';
+import type { TestProject } from './test-project';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    workflowBundlePath: string;
+  }
+}
+
+/**
+ * One Temporal dev server (headless, in memory, free ports) for the whole run, or the server
+ * named by TEMPORAL_ADDRESS; and one workflow bundle, built once, that every test worker loads.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'pix-test-'));
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const [server, bundle] = await Promise.all([
+    process.env.TEMPORAL_ADDRESS
+      ? waitUntilTemporalReady(process.env.TEMPORAL_ADDRESS, namespace, 30_000).then(() => undefined)
+      : startTestServer(workDir),
+    bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
+      logger: new DefaultLogger('WARN'),
+    }),
+  ]);
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  project.provide('temporalAddress', server?.address ?? (process.env.TEMPORAL_ADDRESS as string));
+  project.provide('temporalNamespace', namespace);
+  project.provide('workflowBundlePath', bundlePath);
+
+  return async () => {
+    await server?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+}
+
+async function startTestServer(workDir: string) {
+  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  return startDevServer({
+    cliPath: temporalCliPath(),
+    port,
+    httpPort,
+    metricsPort,
+    logFile: path.join(workDir, 'temporal.log'),
+  });
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { balanceResponseSchema } from '../../domain/connectpsp';
+import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { SandboxCaller } from '../../sandbox/test-kit';
+
+describe('sandbox account', () => {
+  let sandbox: RunningSandbox;
+  let psp: SandboxCaller;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80] });
+    psp = new SandboxCaller(sandbox.url);
+  });
+  afterAll(() => sandbox.close());
+  beforeEach(async () => {
+    await psp.control('POST', '/reset');
+  });
+
+  const balance = async () => balanceResponseSchema.parse((await psp.call('GET', '/account/balance')).body);
+  const rebalance = (targetAmount: number) =>
+    psp.call('POST', '/account/rebalance', { body: { targetAmount }, signed: true, idempotencyKey: true });
+
+  it('starts with three partner banks, R$ 0 transactional and R$ 1,000,000 proprietary each', async () => {
+    const view = await balance();
+    expect(view.currency).toBe('BRL');
+    expect(view.referenceDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(view.updatedAt.endsWith('Z')).toBe(true);
+    expect(view.banks.map((b) => b.ispb)).toEqual(['38224857', '13935893', '20018183']);
+    expect(view.banks.map((b) => b.bank)).toContain('CELCOIN IP S.A.');
+    expect(view.consolidated).toEqual({
+      totalBalance: 3_000_000,
+      transactionalBalance: 0,
+      proprietaryBalance: 3_000_000,
+    });
+    for (const bank of view.banks) {
+      expect(bank.accounts.transactional.balance).toBe(0);
+      expect(bank.accounts.proprietary.balance).toBe(1_000_000);
+    }
+  });
+
+  it('tops up from proprietary when the target is above the transactional balance', async () => {
+    const result = await rebalance(1_500_000.25);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ success: true, message: expect.stringContaining('R$ 1.500.000,25') });
+    const view = await balance();
+    expect(view.consolidated).toEqual({
+      totalBalance: 3_000_000,
+      transactionalBalance: 1_500_000.25,
+      proprietaryBalance: 1_499_999.75,
+    });
+  });
+
+  it('sweeps the surplus back when the target is below', async () => {
+    await rebalance(2000);
+    const result = await rebalance(500.5);
+    expect(result.body.success).toBe(true);
+    expect(result.body.message).toContain('R$ 1.499,50');
+    const view = await balance();
+    expect(view.consolidated.transactionalBalance).toBe(500.5);
+    expect(view.consolidated.proprietaryBalance).toBe(2_999_499.5);
+    expect((await rebalance(500.5)).body.message).toMatch(/nothing moved/);
+  });
+
+  it('answers 422 INSUFFICIENT_FUNDS when proprietary cannot cover the top-up, moving nothing', async () => {
+    const result = await rebalance(3_000_000.01);
+    expect(result.status).toBe(422);
+    expect(result.body.code).toBe('INSUFFICIENT_FUNDS');
+    expect(result.body.detail).toContain('R$ 3.000.000,01');
+    expect((await balance()).consolidated.transactionalBalance).toBe(0);
+  });
+
+  it('validates targetAmount and refuses ?date=', async () => {
+    const negative = await psp.call('POST', '/account/rebalance', {
+      body: { targetAmount: -1 },
+      signed: true,
+    });
+    expect(negative.status).toBe(400);
+    expect(negative.body.errors[0].field).toBe('targetAmount');
+    const dated = await psp.call('GET', '/account/balance?date=2026-01-01');
+    expect(dated.status).toBe(400);
+  });
+
+  it('sets balances through PUT /_sandbox/wallet', async () => {
+    const result = await psp.control('PUT', '/wallet', {
+      banks: [{ ispb: '13935893', transactional: 12.34, proprietary: 5 }],
+    });
+    expect(result.status).toBe(200);
+    expect(result.body.consolidated.transactionalBalance).toBe(12.34);
+    expect(result.body.consolidated.proprietaryBalance).toBe(2_000_005);
+    const unknown = await psp.control('PUT', '/wallet', {
+      banks: [{ ispb: '99999999', transactional: 1, proprietary: 1 }],
+    });
+    expect(unknown.status).toBe(400);
+  });
+});

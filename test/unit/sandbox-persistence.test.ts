@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/server';
+import { SandboxCaller, waitFor } from '../../sandbox/test-kit';
+
+describe('sandbox persistence', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-state-'));
+  const stateFile = path.join(dir, 'nested', 'state.json');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps transactions, balances, idempotency keys and issued tokens across a restart', async () => {
+    const key = randomUUID();
+    const body = {
+      amount: 42,
+      externalReference: `order-${randomUUID()}`,
+      payer: { name: 'Maria', document: '11144477735' },
+    };
+
+    const first = await startSandbox({ port: 0, stateFile });
+    const before = new SandboxCaller(first.url);
+    const created = await before.call('POST', '/cash-in', { body, idempotencyKey: key });
+    const paid = await before.control('POST', `/cash-in/${created.body.transactionId}/pay`);
+    await before.control('PUT', '/behaviour', { autoCompleteCashOutAfterMs: 5000 });
+    const token = await before.accessToken();
+    await first.close();
+
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).cashIns).toHaveLength(1);
+    expect(readdirSync(path.dirname(stateFile))).toEqual(['state.json']);
+
+    const second = await startSandbox({ port: 0, stateFile });
+    try {
+      const after = new SandboxCaller(second.url);
+      const reused = await after.call('GET', `/cash-in/${paid.body.endToEndId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(reused.status).toBe(200);
+      expect(reused.body).toEqual(paid.body);
+      expect((await after.call('GET', '/account/balance')).body.consolidated.transactionalBalance).toBe(42);
+      const replay = await after.call('POST', '/cash-in', { body, idempotencyKey: key });
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(created.body);
+      expect((await after.control('GET', '/behaviour')).body.autoCompleteCashOutAfterMs).toBe(5000);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('re-arms auto-pay for charges still awaiting payment after a restart', async () => {
+    const file = path.join(dir, 'rearm.json');
+    const first = await startSandbox({ port: 0, stateFile: file });
+    const before = new SandboxCaller(first.url);
+    await before.control('PUT', '/behaviour', { autoPayCashInAfterMs: 300 });
+    const created = await before.call('POST', '/cash-in', {
+      body: { amount: 1, externalReference: 'rearm', payer: { name: 'Maria', document: '11144477735' } },
+    });
+    await first.close();
+
+    const second = await startSandbox({ port: 0, stateFile: file });
+    try {
+      const after = new SandboxCaller(second.url);
+      await waitFor(
+        async () =>
+          (await after.call('GET', `/cash-in/${created.body.transactionId}`)).body.status === 'PAID',
+      );
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('starts empty without a state file', async () => {
+    const sandbox = await startSandbox({ port: 0 });
+    try {
+      const caller = new SandboxCaller(sandbox.url);
+      expect((await caller.control('GET', '/transactions')).body).toEqual({ cashIns: [], cashOuts: [] });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -1,0 +1,3 @@
+// The workflow bundle the tests load: every product workflow plus test-only ones.
+export * from '../../workflows';
+export * from './greeting';

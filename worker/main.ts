@@ -1,0 +1,64 @@
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createConnectPspClientFromConfig } from '../activities/connectpsp';
+import { connectLedger } from '../activities/ledger';
+import { loadConfigOrExit } from './config';
+import { createLogger, installTemporalRuntimeLogger } from './logger';
+import { connectWorkerConnection, temporalTarget } from './temporal-connection';
+import { workflowSource } from './workflow-source';
+
+/**
+ * The worker process: runs every workflow and activity on TEMPORAL_TASK_QUEUE. Scale by running
+ * more copies. SIGINT/SIGTERM stop polling, let in-flight activities finish within
+ * WORKER_SHUTDOWN_GRACE_SECONDS, then exit.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config, 'worker');
+  installTemporalRuntimeLogger(logger, config.LOG_LEVEL);
+  if (!config.LEDGER_DATABASE_URL) {
+    logger.fatal(
+      'LEDGER_DATABASE_URL is not set: the worker needs the ledger database (npm start provides one)',
+    );
+    process.exit(2);
+  }
+
+  const target = temporalTarget(config);
+  const ledger = await connectLedger({
+    databaseUrl: config.LEDGER_DATABASE_URL,
+    onIdleConnectionError: (err) =>
+      logger.warn({ err: err.message }, 'ledger connection dropped; the pool replaces it'),
+  });
+  const psp = createConnectPspClientFromConfig(config);
+  const connection = await connectWorkerConnection(target);
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: target.namespace,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...workflowSource(),
+      activities: createActivities({ psp, ledger: ledger.ledger }),
+      shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    });
+    logger.info(
+      {
+        address: target.connectionOptions.address,
+        namespace: target.namespace,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+      },
+      'worker started',
+    );
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await psp.close();
+    await ledger.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

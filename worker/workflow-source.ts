@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../scripts/project-root';
+
+/** Where `npm run build` writes the pre-built workflow bundle that production workers load. */
+export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+
+/**
+ * Production (NODE_ENV=production) loads the bundle built once by `npm run build`; development
+ * bundles the workflow sources at start-up, so edits need no separate build step.
+ */
+export function workflowSource(env: NodeJS.ProcessEnv = process.env) {
+  if (env.NODE_ENV === 'production') {
+    if (!existsSync(WORKFLOW_BUNDLE_PATH)) {
+      throw new Error(
+        `NODE_ENV=production but ${WORKFLOW_BUNDLE_PATH} is missing; run 'npm run build' first`,
+      );
+    }
+    return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+  }
+  const sourceEntry = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
+  return {
+    workflowsPath: existsSync(sourceEntry)
+      ? sourceEntry
+      : path.join(PROJECT_ROOT, 'dist', 'workflows', 'index.js'),
+  };
+}

@@ -1,0 +1,2 @@
+// Every workflow type the worker runs. The bundler starts here.
+export {};

@@ -1,8 +1,9 @@
 import { benchConnectPspClient } from './connectpsp-client';
+import { benchRelay } from './relay';
 import type { BenchResult } from './result';
 
 /** Every benchmark, run in this order; add new ones here. */
-const BENCHES: Array<() => Promise<BenchResult>> = [benchConnectPspClient];
+const BENCHES: Array<() => Promise<BenchResult>> = [benchConnectPspClient, benchRelay];
 
 function printTable(results: BenchResult[]): void {
   const rows = results.flatMap((r) =>

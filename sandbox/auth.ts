@@ -1,6 +1,7 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { HEADERS, type TokenRequest, type TokenResponse } from '../domain/connectpsp';
+import { digitalSignature } from '../domain/connectpsp/signatures';
 import type { SandboxContext } from './context';
 import { ProblemError } from './problem';
 import { utcIso } from './time';
@@ -15,11 +16,6 @@ const loadJose = (): Promise<typeof import('jose', { with: { 'resolution-mode': 
 export function safeEqual(a: string, b: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
   return timingSafeEqual(digest(a), digest(b));
-}
-
-/** The DigitalSignature header value: lowercase hex HMAC-SHA256 of the raw JWT keyed with the CryptoToken. */
-export function digitalSignature(accessToken: string, cryptoToken: string): string {
-  return createHmac('sha256', cryptoToken).update(accessToken, 'utf8').digest('hex');
 }
 
 export async function issueToken(ctx: SandboxContext, request: TokenRequest): Promise<TokenResponse> {

@@ -1,12 +1,13 @@
-import pino from 'pino';
 import { loadConfigOrExit } from '../worker/config';
+import { createLogger } from '../worker/logger';
 import { startSandbox } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = pino({ level: config.LOG_LEVEL, name: 'sandbox' });
+  const logger = createLogger(config, 'sandbox');
   const sandbox = await startSandbox({
     port: config.SANDBOX_PORT,
+    host: config.SANDBOX_HOST,
     tokenTtlSeconds: config.SANDBOX_TOKEN_TTL_SECONDS,
     webhookRetryScheduleMs: config.SANDBOX_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number),
     ...(config.SANDBOX_STATE_FILE ? { stateFile: config.SANDBOX_STATE_FILE } : {}),

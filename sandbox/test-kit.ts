@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetch } from 'undici';
+import { digitalSignature } from '../domain/connectpsp/signatures';
 import { SANDBOX_CREDENTIALS } from '../worker/config';
-import { digitalSignature } from './auth';
 import type { SandboxCredentials } from './context';
 
 /** Loosely typed on purpose: tests assert response bodies field by field. */

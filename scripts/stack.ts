@@ -32,6 +32,7 @@ function portClaims(config: Config): PortClaim[] {
   if (!usesRealPsp(config)) {
     claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });
   }
+  claims.push({ port: config.RELAY_PORT, variable: 'RELAY_PORT', what: 'webhook relay' });
   return claims;
 }
 

@@ -1,8 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
+/** Thrown by a probe to stop waiting at once (the thing waited for can no longer happen). */
+export class GiveUp extends Error {}
+
 /**
  * Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`
- * with an error naming `what`. The probe's own exceptions count as "not yet".
+ * with an error naming `what`. The probe's own exceptions count as "not yet", except GiveUp.
  */
 export async function waitFor<T>(
   what: string,
@@ -16,6 +19,7 @@ export async function waitFor<T>(
       const result = await probe();
       if (result !== undefined && result !== false) return result;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     if (Date.now() >= deadline) {

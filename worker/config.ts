@@ -22,99 +22,94 @@ const booleanFlag = z
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const optionalSecret = z.string().min(1, 'must not be empty').optional();
 
-export const configSchema = z
-  .object({
-    // Temporal (names and meaning shared with the Temporal CLI)
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
-      .optional(),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_API_KEY: optionalSecret,
-    TEMPORAL_TLS: booleanFlag.optional(),
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('payments'),
-    TEMPORAL_CLI_PATH: z.string().min(1).optional(),
-    TEMPORAL_PORT: port.default(7233),
-    TEMPORAL_UI_PORT: port.default(8233),
+export const configSchema = z.object({
+  // Temporal (names and meaning shared with the Temporal CLI)
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optionalSecret,
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('payments'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
 
-    // Local data (dev server SQLite file, embedded PostgreSQL, stack.json)
-    DATA_DIR: z.string().min(1).default('.data'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Local data (dev server SQLite file, embedded PostgreSQL, stack.json)
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-    // ConnectPSP. When CONNECTPSP_BASE_URL is unset the local sandbox is used.
-    CONNECTPSP_BASE_URL: httpUrl.optional(),
-    CONNECTPSP_CLIENT_ID: z.string().regex(/^\d+$/, 'must be numeric').optional(),
-    CONNECTPSP_CLIENT_SECRET: optionalSecret,
-    CONNECTPSP_APPLICATION_TOKEN: optionalSecret,
-    CONNECTPSP_CRYPTO_TOKEN: optionalSecret,
-    CONNECTPSP_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
-    CONNECTPSP_HEADERS_TIMEOUT_MS: positiveInt.default(15_000),
-    CONNECTPSP_BODY_TIMEOUT_MS: positiveInt.default(15_000),
-    CONNECTPSP_MAX_CONNECTIONS: positiveInt.default(32),
+  // ConnectPSP. When CONNECTPSP_BASE_URL is unset the local sandbox is used.
+  CONNECTPSP_BASE_URL: httpUrl.optional(),
+  CONNECTPSP_CLIENT_ID: z.string().regex(/^\d+$/, 'must be numeric').optional(),
+  CONNECTPSP_CLIENT_SECRET: optionalSecret,
+  CONNECTPSP_APPLICATION_TOKEN: optionalSecret,
+  CONNECTPSP_CRYPTO_TOKEN: optionalSecret,
+  CONNECTPSP_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
+  CONNECTPSP_HEADERS_TIMEOUT_MS: positiveInt.default(15_000),
+  CONNECTPSP_BODY_TIMEOUT_MS: positiveInt.default(15_000),
+  CONNECTPSP_MAX_CONNECTIONS: positiveInt.default(32),
 
-    // Sandbox (only when no real ConnectPSP is configured)
-    SANDBOX_PORT: port.default(8380),
-    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-    SANDBOX_STATE_FILE: z.string().min(1).optional(),
-    SANDBOX_TOKEN_TTL_SECONDS: positiveInt.default(3600),
-    SANDBOX_WEBHOOK_RETRY_SCHEDULE_MS: z
-      .string()
-      .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
-      .default('1000,2000,4000,8000,16000,32000,64000'),
+  // Sandbox (only when no real ConnectPSP is configured)
+  SANDBOX_PORT: port.default(8380),
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_STATE_FILE: z.string().min(1).optional(),
+  SANDBOX_TOKEN_TTL_SECONDS: positiveInt.default(3600),
+  SANDBOX_WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
+    .default('1000,2000,4000,8000,16000,32000,64000'),
 
-    // Webhook relay
-    RELAY_PORT: port.default(8390),
-    RELAY_HOST: z.string().min(1).default('127.0.0.1'),
-    RELAY_PUBLIC_URL: httpUrl.optional(),
-    RELAY_WEBHOOK_PATH: z.string().startsWith('/', 'must start with /').default('/webhooks/connectpsp'),
-    RELAY_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
-    RELAY_SIGNAL_DEADLINE_MS: positiveInt.default(4_000),
+  // Webhook relay
+  RELAY_PORT: port.default(8390),
+  RELAY_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_PUBLIC_URL: httpUrl.optional(),
+  RELAY_WEBHOOK_PATH: z.string().startsWith('/', 'must start with /').default('/webhooks/connectpsp'),
+  RELAY_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  RELAY_SIGNAL_DEADLINE_MS: positiveInt.default(4_000),
 
-    // Ledger. When LEDGER_DATABASE_URL is unset an embedded PostgreSQL runs in DATA_DIR.
-    LEDGER_DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-      .optional(),
-    LEDGER_PG_PORT: port.default(5433),
+  // Ledger. When LEDGER_DATABASE_URL is unset an embedded PostgreSQL runs in DATA_DIR.
+  LEDGER_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  LEDGER_PG_PORT: port.default(5433),
 
-    // Lifecycles
-    CASHIN_DEFAULT_EXPIRATION_MINUTES: positiveInt.default(30),
-    CASHIN_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
-    CASHOUT_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
-    CASHOUT_TOPUP_RETRIES: nonNegativeInt.default(2),
-    REBALANCE_INTERVAL_SECONDS: positiveInt.default(300),
-    REBALANCE_THRESHOLD_CENTS: nonNegativeInt.default(100_00),
+  // Lifecycles
+  CASHIN_DEFAULT_EXPIRATION_MINUTES: positiveInt.default(30),
+  CASHIN_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
+  CASHOUT_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
+  CASHOUT_TOPUP_RETRIES: nonNegativeInt.default(2),
+  REBALANCE_INTERVAL_SECONDS: positiveInt.default(300),
+  REBALANCE_THRESHOLD_CENTS: nonNegativeInt.default(100_00),
 
-    // Payload encryption of PII in Temporal history (base64 of 32 bytes)
-    PAYLOAD_ENCRYPTION_KEY: z
-      .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
-      .optional(),
+  // Payload encryption of PII in Temporal history (base64 of 32 bytes)
+  PAYLOAD_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+    .optional(),
 
-    WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(10),
-    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
-  })
-  .superRefine((cfg, ctx) => {
-    const pspVars = [
-      'CONNECTPSP_CLIENT_ID',
-      'CONNECTPSP_CLIENT_SECRET',
-      'CONNECTPSP_APPLICATION_TOKEN',
-      'CONNECTPSP_CRYPTO_TOKEN',
-    ] as const;
-    if (cfg.CONNECTPSP_BASE_URL) {
-      for (const name of pspVars) {
-        if (!cfg[name]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [name],
-            message: 'is required when CONNECTPSP_BASE_URL is set',
-          });
-        }
-      }
-    }
-  });
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(10),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
+});
 
 export type Config = z.infer<typeof configSchema>;
+
+const PSP_CREDENTIAL_VARIABLES = [
+  'CONNECTPSP_CLIENT_ID',
+  'CONNECTPSP_CLIENT_SECRET',
+  'CONNECTPSP_APPLICATION_TOKEN',
+  'CONNECTPSP_CRYPTO_TOKEN',
+] as const;
+
+/** Rules between variables; checked on the raw values so they are reported alongside field errors. */
+function crossVariableProblems(values: Record<string, string>): string[] {
+  if (!values.CONNECTPSP_BASE_URL) return [];
+  return PSP_CREDENTIAL_VARIABLES.filter((name) => !values[name]).map(
+    (name) => `${name}: is required when CONNECTPSP_BASE_URL is set`,
+  );
+}
 
 /** Variables whose values are never printed. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -149,17 +144,19 @@ export function loadDotEnv(file = path.resolve('.env')): void {
 /** Parses an environment into a Config; throws ConfigError listing every bad variable (values never shown). */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant: Record<string, string> = {};
-  for (const key of Object.keys(configSchema.shape ?? {})) {
+  for (const key of Object.keys(configSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }
   const result = configSchema.safeParse(relevant);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || '(config)';
-    return `${name}: ${issue.message}`;
-  });
-  throw new ConfigError(problems);
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...crossVariableProblems(relevant),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
 }
 
 /**

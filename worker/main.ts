@@ -2,9 +2,11 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createConnectPspClientFromConfig } from '../activities/connectpsp';
 import { connectLedger } from '../activities/ledger';
+import { ensureRebalanceSchedule } from '../client/rebalance-schedule';
 import { loadConfigOrExit } from './config';
+import { dataConverterFor } from './data-converter';
 import { createLogger, installTemporalRuntimeLogger } from './logger';
-import { connectWorkerConnection, temporalTarget } from './temporal-connection';
+import { connectClient, connectWorkerConnection, temporalTarget } from './temporal-connection';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -30,14 +32,23 @@ async function main(): Promise<void> {
       logger.warn({ err: err.message }, 'ledger connection dropped; the pool replaces it'),
   });
   const psp = createConnectPspClientFromConfig(config);
+  const dataConverter = dataConverterFor(config);
   const connection = await connectWorkerConnection(target);
+  const client = await connectClient(target, dataConverter);
   try {
+    const schedule = await ensureRebalanceSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalSeconds: config.REBALANCE_INTERVAL_SECONDS,
+      thresholdCents: config.REBALANCE_THRESHOLD_CENTS,
+    });
+    logger.info(schedule, 'rebalance schedule ensured');
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       ...workflowSource(),
-      activities: createActivities({ psp, ledger: ledger.ledger }),
+      dataConverter,
+      activities: createActivities({ psp, ledger: ledger.ledger, temporal: client }),
       shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
@@ -52,6 +63,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await client.connection.close();
     await connection.close();
     await psp.close();
     await ledger.close();

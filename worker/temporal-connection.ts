@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from './config';
@@ -27,10 +28,11 @@ export function temporalTarget(config: Config, env: NodeJS.ProcessEnv = process.
   };
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/** A client of the target; pass the deployment's data converter (worker/data-converter.ts) when payloads are encrypted. */
+export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   const { address, tls, apiKey, metadata } = target.connectionOptions;
   const connection = await Connection.connect({ address, tls, apiKey, metadata });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -1,2 +1,5 @@
 // Every workflow type the worker runs. The bundler starts here.
-export {};
+export { cashInWorkflow } from './cash-in';
+export { cashOutWorkflow } from './cash-out';
+export { parkedEventWorkflow } from './parked-event';
+export { rebalanceWorkflow, scheduledRebalanceWorkflow } from './rebalance';

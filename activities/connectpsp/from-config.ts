@@ -1,6 +1,6 @@
-import { type Config, SANDBOX_CREDENTIALS } from '../../worker/config';
+import type { Config } from '../../worker/config';
+import { pspCredentials } from '../../worker/psp-credentials';
 import { ConnectPspClient, type ConnectPspClientOptions } from './client';
-import type { ConnectPspCredentials } from './types';
 
 /**
  * The client the worker uses: the configured ConnectPSP, or the local sandbox at
@@ -12,7 +12,7 @@ export function createConnectPspClientFromConfig(
 ): ConnectPspClient {
   return new ConnectPspClient({
     baseUrl: config.CONNECTPSP_BASE_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
-    credentials: config.CONNECTPSP_BASE_URL ? configuredCredentials(config) : { ...SANDBOX_CREDENTIALS },
+    credentials: pspCredentials(config),
     timeouts: {
       connectMs: config.CONNECTPSP_CONNECT_TIMEOUT_MS,
       headersMs: config.CONNECTPSP_HEADERS_TIMEOUT_MS,
@@ -21,28 +21,4 @@ export function createConnectPspClientFromConfig(
     maxConnections: config.CONNECTPSP_MAX_CONNECTIONS,
     ...overrides,
   });
-}
-
-function configuredCredentials(config: Config): ConnectPspCredentials {
-  const {
-    CONNECTPSP_CLIENT_ID,
-    CONNECTPSP_CLIENT_SECRET,
-    CONNECTPSP_APPLICATION_TOKEN,
-    CONNECTPSP_CRYPTO_TOKEN,
-  } = config;
-  // parseConfig already requires all four with CONNECTPSP_BASE_URL; this guards hand-built configs.
-  if (
-    !CONNECTPSP_CLIENT_ID ||
-    !CONNECTPSP_CLIENT_SECRET ||
-    !CONNECTPSP_APPLICATION_TOKEN ||
-    !CONNECTPSP_CRYPTO_TOKEN
-  ) {
-    throw new Error('CONNECTPSP_BASE_URL is set but a CONNECTPSP_* credential is missing');
-  }
-  return {
-    clientId: CONNECTPSP_CLIENT_ID,
-    clientSecret: CONNECTPSP_CLIENT_SECRET,
-    applicationToken: CONNECTPSP_APPLICATION_TOKEN,
-    cryptoToken: CONNECTPSP_CRYPTO_TOKEN,
-  };
 }

@@ -3,5 +3,4 @@ export * from './client';
 export * from './errors';
 export * from './from-config';
 export type { HttpTimeouts } from './http';
-export * from './signature';
 export * from './types';

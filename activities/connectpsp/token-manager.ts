@@ -1,5 +1,5 @@
 import type { TokenResponse } from '../../domain/connectpsp';
-import { digitalSignature } from './signature';
+import { digitalSignature } from '../../domain/connectpsp/signatures';
 
 /** A usable access token with its DigitalSignature, computed once per token. */
 export interface AccessToken {

@@ -16,7 +16,7 @@ export async function connectTestClient(): Promise<Client> {
 
 let runtimeInstalled = false;
 /** Workers log at WARN in tests; set TEST_TEMPORAL_LOG_LEVEL=INFO to see their state changes. */
-function installQuietRuntime(): void {
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = process.env.TEST_TEMPORAL_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN';

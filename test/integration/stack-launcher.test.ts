@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,12 +7,13 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/ports';
 import { PROJECT_ROOT } from '../../scripts/project-root';
-import { waitFor } from '../../scripts/wait-for';
-import { cleanEnv, collectOutput, isAlive, runNode } from '../helpers/processes';
+import { GiveUp, waitFor } from '../../scripts/wait-for';
+import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../helpers/processes';
 
 const dataDirs: string[] = [];
 function tempDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pix-stack-'));
+  chmodSync(dir, 0o755); // the embedded PostgreSQL runs as the 'postgres' user when tests run as root
   dataDirs.push(dir);
   return dir;
 }
@@ -78,17 +79,31 @@ describe('npm start (the stack launcher)', () => {
       env: cleanEnv(env),
       cwd: PROJECT_ROOT,
     });
-    const output = collectOutput(child, 170_000);
+    let exitedEarly: RunResult | undefined;
+    const output = collectOutput(child, 170_000).then((result) => {
+      exitedEarly = result;
+      return result;
+    });
     const stackFile = path.join(dataDir, 'stack.json');
-    await waitFor('stack.json', () => existsSync(stackFile), { timeoutMs: 150_000, intervalMs: 250 });
+    await waitFor(
+      'stack.json',
+      () => {
+        if (exitedEarly) {
+          const { code, stdout, stderr } = exitedEarly;
+          throw new GiveUp(`the launcher exited early (${code}):\n${stdout}\n${stderr}`);
+        }
+        return existsSync(stackFile);
+      },
+      { timeoutMs: 150_000, intervalMs: 250 },
+    );
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
       processes: Array<{ name: string; where: string; pid?: number; url?: string }>;
     };
     const names = stack.processes.map((p) => p.name);
-    expect(names).toEqual(['temporal', 'web-ui', 'ledger-db', 'sandbox', 'worker']);
+    expect(names).toEqual(['temporal', 'web-ui', 'ledger-db', 'sandbox', 'worker', 'relay']);
     const pids = stack.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
-    expect(pids.length).toBeGreaterThanOrEqual(4);
+    expect(pids.length).toBeGreaterThanOrEqual(5);
     for (const pid of pids) expect(isAlive(pid)).toBe(true);
 
     const ui = stack.processes.find((p) => p.name === 'web-ui');

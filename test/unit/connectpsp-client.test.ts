@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectPspClient, type ConnectPspClientOptions } from '../../activities/connectpsp/client';
 import { ConnectPspError } from '../../activities/connectpsp/errors';
 import { createConnectPspClientFromConfig } from '../../activities/connectpsp/from-config';
-import { digitalSignature } from '../../activities/connectpsp/signature';
+import { digitalSignature } from '../../domain/connectpsp/signatures';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
 
 // A tiny stand-in PSP on 127.0.0.1:0 that records every request; routes are keyed 'METHOD /path'.

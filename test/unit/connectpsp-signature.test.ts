@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitalSignature } from '../../activities/connectpsp/signature';
+import { digitalSignature } from '../../domain/connectpsp/signatures';
 
 // Expected values computed independently with `printf '%s' "$JWT" | openssl dgst -sha256 -hmac "$KEY"`.
 const JWT =

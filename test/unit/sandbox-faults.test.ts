@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { digitalSignature } from '../../sandbox/auth';
+import { digitalSignature } from '../../domain/connectpsp/signatures';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { SandboxCaller, startWebhookReceiver, type WebhookReceiver, waitFor } from '../../sandbox/test-kit';
 import { SANDBOX_CREDENTIALS } from '../../worker/config';

@@ -7,3 +7,8 @@ import { createHmac } from 'node:crypto';
 export function digitalSignature(jwt: string, cryptoToken: string): string {
   return createHmac('sha256', Buffer.from(cryptoToken, 'utf8')).update(jwt, 'utf8').digest('hex');
 }
+
+/** The `X-Connect-Signature` of a webhook: lowercase hex HMAC-SHA256 of the raw body keyed with the CryptoToken. */
+export function webhookSignature(rawBody: Uint8Array | string, cryptoToken: string): string {
+  return createHmac('sha256', Buffer.from(cryptoToken, 'utf8')).update(rawBody).digest('hex');
+}

@@ -1,0 +1,69 @@
+/**
+ * What each workflow is started with. The starter (client library) builds them from the caller's
+ * request and the configuration, validating with domain/validation.ts first; the workflow checks
+ * them again before any activity (a history started by hand must not reach the PSP unchecked).
+ */
+import type { CashInInput, CashOutInput } from '../domain/validation';
+import type { CashInStatus, CashOutStatus, RebalanceRunResult } from './messages';
+
+/** How long a settled payment keeps listening for a refund/return by default (PIX refunds: 90 days). */
+export const DEFAULT_LATE_EVENT_WATCH_DAYS = 90;
+/** How often a settled payment asks the PSP whether a refund/return happened without a webhook. */
+export const DEFAULT_LATE_EVENT_RECONCILE_HOURS = 24;
+
+export interface CashInWorkflowInput extends CashInInput {
+  /** Charge lifetime at the PSP (`expirationInMinutes`); the starter applies CASHIN_DEFAULT_EXPIRATION_MINUTES. */
+  expiresInMinutes: number;
+  /** GET /cash-in/{id} while waiting without a webhook: CASHIN_RECONCILE_INTERVAL_SECONDS. */
+  reconcileIntervalSeconds: number;
+  /** The relay's public webhook URL; without it the lifecycle relies on reconciliation alone. */
+  webhookUrl?: string;
+  /** Switches to the OpenFinance flow; the charge then carries `paymentUrl`. */
+  openFinanceRedirectUrl?: string;
+  /** Default DEFAULT_LATE_EVENT_WATCH_DAYS. */
+  lateEventWatchDays?: number;
+  /** Default DEFAULT_LATE_EVENT_RECONCILE_HOURS (fractions allowed, tests use seconds). */
+  lateEventReconcileHours?: number;
+  /**
+   * While watching for late events, continue as new once the history has this many events
+   * (besides whenever Temporal suggests it). Unset: only Temporal's suggestion.
+   */
+  maxHistoryEvents?: number;
+  /** Set only by the workflow itself when it continues as new while watching for late events. */
+  resume?: CashInResume;
+}
+
+export interface CashInResume {
+  status: CashInStatus;
+  /** Epoch ms at which watching ends. */
+  watchUntilMs: number;
+}
+
+export interface CashOutWorkflowInput extends CashOutInput {
+  /** GET /cash-out/{id} while waiting without a webhook: CASHOUT_RECONCILE_INTERVAL_SECONDS. */
+  reconcileIntervalSeconds: number;
+  /** Sends retried after a rebalance top-up when the PSP answers INSUFFICIENT_FUNDS: CASHOUT_TOPUP_RETRIES. */
+  topUpRetries: number;
+  webhookUrl?: string;
+  lateEventWatchDays?: number;
+  lateEventReconcileHours?: number;
+  maxHistoryEvents?: number;
+  resume?: CashOutResume;
+}
+
+export interface CashOutResume {
+  status: CashOutStatus;
+  /** Epoch ms at which watching ends. */
+  watchUntilMs: number;
+}
+
+export interface RebalanceWorkflowInput {
+  /** Carried over continue-as-new so run numbers and recent results survive. */
+  runs?: number;
+  recent?: RebalanceRunResult[];
+}
+
+export interface ScheduledRebalanceInput {
+  /** REBALANCE_THRESHOLD_CENTS when the schedule was last ensured. */
+  thresholdCents: number;
+}

@@ -1,0 +1,215 @@
+/**
+ * Every signal, query and update of the payment workflows, and the shapes they carry. Workflows,
+ * the webhook relay, the client library and the CLI all import these definitions from here, so a
+ * name or a payload can only change in one place.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RefundReason } from '../domain/connectpsp/cash-in';
+import type { WebhookEnvelope } from '../domain/connectpsp/webhook';
+import type { Cents } from '../domain/money';
+
+// ---------------------------------------------------------------------------------------------
+// PSP events
+
+/**
+ * A ConnectPSP webhook body exactly as received, `{eventType, eventAt, data}`, `data` in the wire
+ * shape of the matching GET (amounts in reais). The relay signals it unchanged after checking its
+ * signature; the workflow keys it on (data.transactionId, eventType) and ignores repeats.
+ */
+export type PspEventEnvelope = WebhookEnvelope;
+
+/** Delivered by the relay (and the test receiver) to `cash-in:<ref>` / `cash-out:<ref>`. */
+export const pspEventSignal = defineSignal<[PspEventEnvelope]>('pspEvent');
+
+// ---------------------------------------------------------------------------------------------
+// Status (one query name for every workflow type; `kind` tells the shapes apart)
+
+export const TERMINAL_STATES = ['SETTLED', 'EXPIRED', 'REFUNDED', 'FAILED'] as const;
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+export type CashInState =
+  | 'CREATING'
+  | 'AWAITING_PAYMENT'
+  /** Paid with the expected amount; the wallet credit is being applied. */
+  | 'PAID'
+  /** A refund was asked of the PSP (wrong amount or platform request); waiting for CASHIN_REFUNDED. */
+  | 'REFUNDING'
+  | TerminalState;
+
+export type CashOutState =
+  | 'HOLDING'
+  | 'SENDING'
+  /** The PSP answered INSUFFICIENT_FUNDS; a rebalance top-up runs before the next attempt. */
+  | 'TOPPING_UP'
+  /** Accepted by the PSP; waiting for CASHOUT_COMPLETED / CASHOUT_FAILED. */
+  | 'PROCESSING'
+  | TerminalState;
+
+export type RebalanceState = 'IDLE' | 'RUNNING';
+
+export function isTerminalState(state: string): state is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(state);
+}
+
+/** One state change, in workflow time. */
+export interface TimelineEntry {
+  state: string;
+  /** ISO-8601 (UTC). */
+  at: string;
+  note?: string;
+}
+
+/** Why a lifecycle failed or was refunded: a PSP code (PIX_KEY_NOT_FOUND…), a ledger code or INVALID_INPUT. */
+export interface PaymentFailure {
+  code: string;
+  message: string;
+  /** For INVALID_INPUT: every field and the rule it broke. */
+  problems?: Array<{ field: string; rule: string }>;
+}
+
+export interface PspIds {
+  transactionId: string | null;
+  internalCode: string | null;
+  /** `E…` once paid/completed, `D…` once refunded. */
+  endToEndId: string | null;
+}
+
+/** What the payer needs, returned by `cashInChargeUpdate` as soon as the charge exists. */
+export interface CashInCharge {
+  reference: string;
+  transactionId: string;
+  internalCode: string;
+  amountCents: Cents;
+  /** EMV BR Code ("copia e cola"). */
+  copyAndPaste: string;
+  /** PNG, base64, no `data:` prefix. */
+  qrCodeImageBase64: string;
+  /** OpenFinance flow only. */
+  paymentUrl?: string;
+  /** ISO-8601, as the PSP stated it. */
+  requestedAt: string;
+  /** ISO-8601 (UTC): when the workflow stops waiting for the payment and reconciles. */
+  expiresAt: string;
+}
+
+export interface CashInStatus {
+  kind: 'CASH_IN';
+  reference: string;
+  userId: string;
+  amountCents: Cents;
+  state: CashInState;
+  psp: PspIds & {
+    status: 'AWAITING_PAYMENT' | 'PAID' | 'EXPIRED' | 'REFUNDED' | 'CANCELLED' | null;
+    paidAmountCents: Cents | null;
+  };
+  charge: CashInCharge | null;
+  /** Set when a refund was asked of the PSP or the PSP refunded on its own (MED). */
+  refund: { origin: 'WRONG_AMOUNT' | 'PLATFORM' | 'PSP'; reason: RefundReason | null } | null;
+  ledger: { credited: boolean; reversed: boolean };
+  failure: PaymentFailure | null;
+  /** ISO-8601 until which a settled cash-in still listens for a CASHIN_REFUNDED (MED reversal). */
+  watchingUntil: string | null;
+  timeline: TimelineEntry[];
+}
+
+export interface CashOutStatus {
+  kind: 'CASH_OUT';
+  reference: string;
+  userId: string;
+  amountCents: Cents;
+  state: CashOutState;
+  psp: PspIds & { status: 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'REFUNDED' | 'CANCELLED' | null };
+  /** Rebalance top-ups requested after INSUFFICIENT_FUNDS. */
+  topUps: number;
+  ledger: { held: boolean; posted: boolean; voided: boolean; returned: boolean };
+  /** The PSP's failure (REFUNDED after CASHOUT_FAILED) or why nothing was sent (FAILED). */
+  failure: PaymentFailure | null;
+  /** ISO-8601 until which a settled cash-out still listens for a CASHOUT_REFUNDED (return). */
+  watchingUntil: string | null;
+  timeline: TimelineEntry[];
+}
+
+export interface RebalanceStatus {
+  kind: 'REBALANCE';
+  state: RebalanceState;
+  /** Triggers waiting for the next run. */
+  pending: number;
+  /** Runs since the coordinator first started (across continue-as-new). */
+  runs: number;
+  /** The most recent runs, newest last. */
+  recent: RebalanceRunResult[];
+}
+
+export type WorkflowStatus = CashInStatus | CashOutStatus | RebalanceStatus;
+
+/** Every workflow answers it; narrow on `kind`. */
+export const statusQuery = defineQuery<WorkflowStatus>('status');
+
+// ---------------------------------------------------------------------------------------------
+// Cash-in updates
+
+/**
+ * Returns the QR data once the charge exists (waits for it; fails with the workflow's failure if
+ * the charge cannot be created). Meant for update-with-start, so the caller gets the QR code from
+ * the same call that starts (or finds) `cash-in:<ref>`.
+ */
+export const cashInChargeUpdate = defineUpdate<CashInCharge>('cashInCharge');
+
+export interface CashInRefundRequest {
+  /** Default CUSTOMER_REQUEST. */
+  reason?: RefundReason;
+  /** Internal note sent to the PSP. */
+  description?: string;
+}
+
+export interface CashInRefundAccepted {
+  transactionId: string;
+  /** The `D…` id of the refund. */
+  endToEndId: string;
+}
+
+/**
+ * The platform asks for a full refund of a SETTLED cash-in. Resolves once the PSP accepted it; the
+ * wallet is debited when CASHIN_REFUNDED arrives. Asking again returns the first acceptance.
+ */
+export const refundCashInUpdate = defineUpdate<CashInRefundAccepted, [CashInRefundRequest]>('refundCashIn');
+
+// ---------------------------------------------------------------------------------------------
+// Rebalance
+
+export type RebalanceSource = 'SCHEDULE' | 'CASH_OUT_TOP_UP' | 'MANUAL';
+
+export interface RebalanceTrigger {
+  source: RebalanceSource;
+  /** Move money only when |exposure − PSP transactional balance| exceeds this; 0 for top-ups. */
+  thresholdCents: Cents;
+  /** Who asked, e.g. the cash-out's workflow id; shown in the run's result. */
+  requestedBy?: string;
+}
+
+/** What one rebalance run saw and did; the coordinator returns it to every trigger it served. */
+export interface RebalanceRunResult {
+  run: number;
+  sources: RebalanceSource[];
+  outcome: 'REBALANCED' | 'BELOW_THRESHOLD' | 'FAILED';
+  thresholdCents: Cents;
+  /** The ledger's exposure, read right before the PSP call: the target sent. */
+  exposureCents: Cents;
+  /** PSP transactional balance before and after. */
+  beforeCents: Cents;
+  targetCents: Cents;
+  afterCents: Cents;
+  /** after − before (negative when surplus was swept back). */
+  movedCents: Cents;
+  failure: PaymentFailure | null;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Asks the coordinator for a run and waits for its result (update-with-start). */
+export const requestRebalanceUpdate = defineUpdate<RebalanceRunResult, [RebalanceTrigger]>(
+  'requestRebalance',
+);
+
+/** The same request, fire-and-forget (signal-with-start). */
+export const rebalanceTriggerSignal = defineSignal<[RebalanceTrigger]>('rebalanceTrigger');

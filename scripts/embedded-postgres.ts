@@ -116,6 +116,18 @@ function assertOthersCanTraverse(dir: string): void {
   }
 }
 
+/** True once the server at `url` accepts a connection and a query. */
+export async function postgresAccepts(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  await client.connect();
+  try {
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The URL of a database (default: the ledger's) on the embedded server listening on `port`. */
 export function embeddedPostgresUrl(port: number, database = DATABASE): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import pg from 'pg';
 import { request } from 'undici';
 import { type Config, usesRealPsp, webhookUrl } from '../worker/config';
 import { connectClient, temporalTarget } from '../worker/temporal-connection';
-import { embeddedPostgresUrl } from './embedded-postgres';
+import { embeddedPostgresUrl, postgresAccepts } from './embedded-postgres';
 import { spawnManaged } from './managed-process';
 import { PROJECT_ROOT } from './project-root';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from './temporal-dev-server';
@@ -141,15 +140,7 @@ const embeddedLedgerStep = nodeProcessStep(
       env: { LEDGER_DATABASE_URL: url },
     };
   },
-  async ({ config }) => {
-    const client = new pg.Client({
-      connectionString: embeddedPostgresUrl(config.LEDGER_PG_PORT),
-      connectionTimeoutMillis: 1_000,
-    });
-    await client.connect();
-    await client.end();
-    return true;
-  },
+  ({ config }) => postgresAccepts(embeddedPostgresUrl(config.LEDGER_PG_PORT)),
 );
 
 const externalLedgerStep: StackStep = {

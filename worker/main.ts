@@ -1,4 +1,4 @@
-import { Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createConnectPspClientFromConfig } from '../activities/connectpsp';
 import { connectLedger } from '../activities/ledger';
@@ -6,7 +6,7 @@ import { ensureRebalanceSchedule } from '../client/rebalance-schedule';
 import { loadConfigOrExit } from './config';
 import { dataConverterFor } from './data-converter';
 import { createLogger, installTemporalRuntimeLogger } from './logger';
-import { connectClient, connectWorkerConnection, temporalTarget } from './temporal-connection';
+import { connectClient, temporalTarget } from './temporal-connection';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
   });
   const psp = createConnectPspClientFromConfig(config);
   const dataConverter = dataConverterFor(config);
-  const connection = await connectWorkerConnection(target);
-  const client = await connectClient(target, dataConverter);
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const client = await connectClient(target, { dataConverter });
   try {
     const schedule = await ensureRebalanceSchedule(client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from './config';
 
 export interface TemporalTarget {
@@ -28,13 +28,25 @@ export function temporalTarget(config: Config, env: NodeJS.ProcessEnv = process.
   };
 }
 
-/** A client of the target; pass the deployment's data converter (worker/data-converter.ts) when payloads are encrypted. */
-export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
-  const { address, tls, apiKey, metadata } = target.connectionOptions;
-  const connection = await Connection.connect({ address, tls, apiKey, metadata });
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+export interface ClientConnectOptions {
+  /** The deployment's data converter (worker/data-converter.ts) when payloads are encrypted. */
+  dataConverter?: DataConverter;
+  /** How long to wait for the server to answer; default the SDK's 10 s. */
+  connectTimeoutMs?: number;
 }
 
-export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect(target.connectionOptions);
+/** A client of the target, connected the same way by the worker, the relay, the CLI and the launcher. */
+export async function connectClient(
+  target: TemporalTarget,
+  options: ClientConnectOptions = {},
+): Promise<Client> {
+  const { address, tls, apiKey, metadata } = target.connectionOptions;
+  const connection = await Connection.connect({
+    address,
+    tls,
+    apiKey,
+    metadata,
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeout: options.connectTimeoutMs }),
+  });
+  return new Client({ connection, namespace: target.namespace, dataConverter: options.dataConverter });
 }

@@ -64,7 +64,13 @@ export const ledger = proxyActivities<LedgerActivities>({
   retry: { ...backoff, nonRetryableErrorTypes: LEDGER_NON_RETRYABLE_ERRORS },
 });
 
+/**
+ * A rebalance gives up after a while (the caller records it FAILED): the coordinator runs one at a
+ * time, so a rebalance stuck retrying would hold back every later trigger, and the next scheduled
+ * run reads a fresh exposure anyway.
+ */
 export const rebalance = proxyActivities<RebalanceActivities>({
   startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '10 minutes',
   retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_ERRORS },
 });

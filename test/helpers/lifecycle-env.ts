@@ -21,7 +21,6 @@ import { ConnectPspClient } from '../../activities/connectpsp/client';
 import { SYSTEM_ACCOUNTS } from '../../domain/ledger';
 import { reaisToCents } from '../../domain/money';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { type Json, SandboxCaller } from '../../sandbox/test-kit';
 import { SANDBOX_CREDENTIALS } from '../../worker/config';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
 import {
@@ -37,6 +36,7 @@ import {
 import { paymentStartOptions } from '../../workflows/start-options';
 import { workflowIdForPspEvent } from '../../workflows/workflow-ids';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from './ledger-db';
+import { type Json, SandboxCaller } from './sandbox-kit';
 import { connectTestClient, createTestWorker, uniqueTaskQueue } from './temporal';
 
 export const VALID_CPF = '52998224725';

@@ -3,10 +3,10 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningRelay, startRelay } from '../../client/relay/server';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
-import type { Json } from '../../sandbox/test-kit';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import type { Json } from '../helpers/sandbox-kit';
 
 const PATH = '/webhooks/connectpsp';
 

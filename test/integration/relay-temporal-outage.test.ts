@@ -6,28 +6,15 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningRelay, startRelay } from '../../client/relay/server';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { type Json, SandboxCaller } from '../../sandbox/test-kit';
 import { freePort } from '../../scripts/ports';
 import { type RunningDevServer, startDevServer, temporalCliPath } from '../../scripts/temporal-dev-server';
+import { waitFor } from '../../scripts/wait-for';
 import { parseConfig } from '../../worker/config';
 import { pspEventSignal } from '../../workflows/messages';
+import { type Json, SandboxCaller } from '../helpers/sandbox-kit';
 import { relayProbeWorkflow } from '../workflows/relay-probe';
 
 const PATH = '/webhooks/connectpsp';
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * A Temporal server of this test's own (SQLite file, so a restart keeps the workflow), stopped
@@ -105,14 +92,14 @@ describe('webhook relay across a Temporal outage', () => {
       const { body } = await psp.control('GET', '/webhooks');
       return (body.deliveries as Json[]).filter((d) => d.transactionId === transactionId);
     };
-    const refused = await waitUntil('a refused delivery', async () => {
+    const refused = await waitFor('a refused delivery', async () => {
       const attempts = await attemptsFor();
       return attempts.length > 0 ? attempts : undefined;
     });
     expect(refused[0]).toMatchObject({ eventType: 'CASHIN_PAID', attempt: 1, status: 503 });
 
     server = await startServer();
-    const delivered = await waitUntil('a delivery answered 200', async () => {
+    const delivered = await waitFor('a delivery answered 200', async () => {
       const attempts = await attemptsFor();
       return attempts.some((a) => a.status === 200) ? attempts : undefined;
     });

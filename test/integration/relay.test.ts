@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningRelay, startRelay } from '../../client/relay/server';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
 import { freePort } from '../../scripts/ports';
+import { waitFor } from '../../scripts/wait-for';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
 import {
   type ParkedEventState,
@@ -75,20 +76,6 @@ function capturingLogger() {
     },
   });
   return { logger: pino({ level: 'info' }, stream), lines };
-}
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('webhook relay against a real Temporal server', () => {
@@ -232,12 +219,16 @@ describe('webhook relay against a real Temporal server', () => {
       PaymentReference: reference,
       PspTransactionId: transactionId,
     });
-    const listed = await waitUntil('the parked event in visibility', async () => {
-      const ids: string[] = [];
-      const query = `PaymentStatus = 'PARKED' AND PspTransactionId = '${transactionId}'`;
-      for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
-      return ids.length > 0 ? ids : undefined;
-    });
+    const listed = await waitFor(
+      'the parked event in visibility',
+      async () => {
+        const ids: string[] = [];
+        const query = `PaymentStatus = 'PARKED' AND PspTransactionId = '${transactionId}'`;
+        for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+        return ids.length > 0 ? ids : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(listed).toEqual([parkedId]);
 
     const handle = client.workflow.getHandle(parkedId);

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { balanceResponseSchema } from '../../domain/connectpsp';
-import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SandboxCaller } from '../../sandbox/test-kit';
+import { useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox account', () => {
-  let sandbox: RunningSandbox;
-  let psp: SandboxCaller;
+  const env = useSandbox();
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80] });
-    psp = new SandboxCaller(sandbox.url);
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await psp.control('POST', '/reset');
-  });
-
-  const balance = async () => balanceResponseSchema.parse((await psp.call('GET', '/account/balance')).body);
+  const balance = async () =>
+    balanceResponseSchema.parse((await env.psp.call('GET', '/account/balance')).body);
   const rebalance = (targetAmount: number) =>
-    psp.call('POST', '/account/rebalance', { body: { targetAmount }, signed: true, idempotencyKey: true });
+    env.psp.call('POST', '/account/rebalance', {
+      body: { targetAmount },
+      signed: true,
+      idempotencyKey: true,
+    });
 
   it('starts with three partner banks, R$ 0 transactional and R$ 1,000,000 proprietary each', async () => {
     const view = await balance();
@@ -70,24 +64,24 @@ describe('sandbox account', () => {
   });
 
   it('validates targetAmount and refuses ?date=', async () => {
-    const negative = await psp.call('POST', '/account/rebalance', {
+    const negative = await env.psp.call('POST', '/account/rebalance', {
       body: { targetAmount: -1 },
       signed: true,
     });
     expect(negative.status).toBe(400);
     expect(negative.body.errors[0].field).toBe('targetAmount');
-    const dated = await psp.call('GET', '/account/balance?date=2026-01-01');
+    const dated = await env.psp.call('GET', '/account/balance?date=2026-01-01');
     expect(dated.status).toBe(400);
   });
 
   it('sets balances through PUT /_sandbox/wallet', async () => {
-    const result = await psp.control('PUT', '/wallet', {
+    const result = await env.psp.control('PUT', '/wallet', {
       banks: [{ ispb: '13935893', transactional: 12.34, proprietary: 5 }],
     });
     expect(result.status).toBe(200);
     expect(result.body.consolidated.transactionalBalance).toBe(12.34);
     expect(result.body.consolidated.proprietaryBalance).toBe(2_000_005);
-    const unknown = await psp.control('PUT', '/wallet', {
+    const unknown = await env.psp.control('PUT', '/wallet', {
       banks: [{ ispb: '99999999', transactional: 1, proprietary: 1 }],
     });
     expect(unknown.status).toBe(400);

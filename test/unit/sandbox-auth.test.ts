@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tokenResponseSchema } from '../../domain/connectpsp';
-import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SandboxCaller, waitFor } from '../../sandbox/test-kit';
+import { startSandbox } from '../../sandbox/server';
+import { waitFor } from '../../scripts/wait-for';
 import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { SANDBOX_POLL, SandboxCaller, useSandbox } from '../helpers/sandbox-kit';
 
 const REBALANCE = { targetAmount: 0 };
 
 describe('sandbox authentication', () => {
-  let sandbox: RunningSandbox;
-  let psp: SandboxCaller;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80] });
-    psp = new SandboxCaller(sandbox.url);
-  });
-  afterAll(() => sandbox.close());
+  const env = useSandbox();
 
   it('issues an HS256 JWT for the right credentials', async () => {
-    const result = await psp.call('POST', '/auth/token', {
+    const result = await env.psp.call('POST', '/auth/token', {
       anonymous: true,
       body: { clientId: SANDBOX_CREDENTIALS.clientId, clientSecret: SANDBOX_CREDENTIALS.clientSecret },
     });
@@ -29,7 +23,7 @@ describe('sandbox authentication', () => {
   });
 
   it('answers 401 INVALID_CREDENTIALS as problem+json for a wrong secret', async () => {
-    const result = await psp.call('POST', '/auth/token', {
+    const result = await env.psp.call('POST', '/auth/token', {
       anonymous: true,
       body: { clientId: SANDBOX_CREDENTIALS.clientId, clientSecret: 'wrong' },
     });
@@ -45,7 +39,7 @@ describe('sandbox authentication', () => {
   });
 
   it('answers 400 INVALID_REQUEST with field errors for a malformed token request', async () => {
-    const result = await psp.call('POST', '/auth/token', { anonymous: true, body: { clientId: 'abc' } });
+    const result = await env.psp.call('POST', '/auth/token', { anonymous: true, body: { clientId: 'abc' } });
     expect(result.status).toBe(400);
     expect(result.body.code).toBe('INVALID_REQUEST');
     expect(result.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
@@ -55,13 +49,13 @@ describe('sandbox authentication', () => {
   });
 
   it('answers 400 INVALID_REQUEST for a body that is not JSON', async () => {
-    const result = await psp.call('POST', '/auth/token', {
+    const result = await env.psp.call('POST', '/auth/token', {
       anonymous: true,
       headers: { 'content-type': 'application/json' },
       body: undefined,
     });
     expect(result.status).toBe(400);
-    const broken = await fetch(`${sandbox.url}/auth/token`, {
+    const broken = await fetch(`${env.sandbox.url}/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"clientId":',
@@ -71,12 +65,12 @@ describe('sandbox authentication', () => {
   });
 
   it('requires a bearer token and the ApplicationToken', async () => {
-    const missing = await psp.call('GET', '/account/balance', { anonymous: true });
+    const missing = await env.psp.call('GET', '/account/balance', { anonymous: true });
     expect(missing.status).toBe(401);
     expect(missing.body.code).toBe('INVALID_TOKEN');
 
-    const token = await psp.accessToken();
-    const badApp = await psp.call('GET', '/account/balance', {
+    const token = await env.psp.accessToken();
+    const badApp = await env.psp.call('GET', '/account/balance', {
       anonymous: true,
       headers: { authorization: `Bearer ${token}`, applicationtoken: 'not-the-app-token' },
     });
@@ -93,7 +87,7 @@ describe('sandbox authentication', () => {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('another key entirely, 32 bytes!!'));
-    const result = await psp.call('GET', '/account/balance', {
+    const result = await env.psp.call('GET', '/account/balance', {
       headers: { authorization: `Bearer ${forged}` },
     });
     expect(result.status).toBe(401);
@@ -101,17 +95,17 @@ describe('sandbox authentication', () => {
   });
 
   it('requires DigitalSignature = hex HMAC-SHA256(CryptoToken, JWT) on signed calls', async () => {
-    const unsigned = await psp.call('POST', '/account/rebalance', { body: REBALANCE });
+    const unsigned = await env.psp.call('POST', '/account/rebalance', { body: REBALANCE });
     expect(unsigned.status).toBe(422);
     expect(unsigned.body.code).toBe('INVALID_SIGNATURE');
 
-    const wrong = await psp.call('POST', '/account/rebalance', {
+    const wrong = await env.psp.call('POST', '/account/rebalance', {
       body: REBALANCE,
       headers: { digitalsignature: 'ab'.repeat(32) },
     });
     expect(wrong.body.code).toBe('INVALID_SIGNATURE');
 
-    const signed = await psp.call('POST', '/account/rebalance', { body: REBALANCE, signed: true });
+    const signed = await env.psp.call('POST', '/account/rebalance', { body: REBALANCE, signed: true });
     expect(signed.status).toBe(200);
   });
 
@@ -121,12 +115,12 @@ describe('sandbox authentication', () => {
       const caller = new SandboxCaller(shortLived.url);
       expect((await caller.call('GET', '/account/balance')).status).toBe(200);
       const expired = await waitFor(
+        'the 1 s token to expire',
         async () => {
           const result = await caller.call('GET', '/account/balance');
           return result.status === 401 ? result : undefined;
         },
-        4000,
-        'the 1 s token to expire',
+        { ...SANDBOX_POLL, timeoutMs: 4000 },
       );
       expect(expired.body.code).toBe('TOKEN_EXPIRED');
     } finally {

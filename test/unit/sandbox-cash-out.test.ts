@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cashOutEventSchema, cashOutSchema, createCashOutResponseSchema } from '../../domain/connectpsp';
 import { isEndToEndId } from '../../domain/pix/end-to-end-id';
-import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SandboxCaller, startWebhookReceiver, type WebhookReceiver, waitFor } from '../../sandbox/test-kit';
+import { waitFor } from '../../scripts/wait-for';
+import { SANDBOX_POLL, useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox cash-out', () => {
-  let sandbox: RunningSandbox;
-  let psp: SandboxCaller;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80] });
-    psp = new SandboxCaller(sandbox.url);
-    receiver = await startWebhookReceiver();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
-  });
+  const env = useSandbox({ receiver: 'per-suite' });
   beforeEach(async () => {
-    await psp.control('POST', '/reset');
-    receiver.received.length = 0;
-    await psp.control('PUT', '/wallet', {
+    await env.psp.control('PUT', '/wallet', {
       banks: [
         { ispb: '38224857', transactional: 100, proprietary: 1000 },
         { ispb: '13935893', transactional: 50, proprietary: 1000 },
@@ -35,7 +21,7 @@ describe('sandbox cash-out', () => {
     amount: 120,
     externalReference: `payout-${randomUUID()}`,
     description: 'withdrawal',
-    webhookUrl: receiver.url,
+    webhookUrl: env.receiver.url,
     payee: {
       name: 'João Souza',
       document: '11144477735',
@@ -44,7 +30,7 @@ describe('sandbox cash-out', () => {
     ...overrides,
   });
   const sendPayout = async (overrides: Record<string, unknown> = {}) => {
-    const result = await psp.call('POST', '/cash-out', {
+    const result = await env.psp.call('POST', '/cash-out', {
       body: payoutBody(overrides),
       signed: true,
       idempotencyKey: true,
@@ -53,8 +39,8 @@ describe('sandbox cash-out', () => {
     return result.body;
   };
   const transactionalBalance = async () =>
-    (await psp.call('GET', '/account/balance')).body.consolidated.transactionalBalance as number;
-  const events = (type: string) => receiver.received.filter((w) => w.body.eventType === type);
+    (await env.psp.call('GET', '/account/balance')).body.consolidated.transactionalBalance as number;
+  const events = (type: string) => env.receiver.received.filter((w) => w.body.eventType === type);
 
   it('queues a payout: 202 PROCESSING with a UUID and a 10-char code, debiting the transactional balance', async () => {
     const queued = createCashOutResponseSchema.parse(await sendPayout());
@@ -62,7 +48,7 @@ describe('sandbox cash-out', () => {
     expect(queued.internalCode).toMatch(/^[0-9A-Z]{10}$/);
     expect(await transactionalBalance()).toBe(30);
     for (const id of [queued.transactionId, queued.internalCode]) {
-      const found = await psp.call('GET', `/cash-out/${id}`);
+      const found = await env.psp.call('GET', `/cash-out/${id}`);
       expect(cashOutSchema.parse(found.body)).toMatchObject({
         status: 'PROCESSING',
         endToEndId: null,
@@ -72,11 +58,11 @@ describe('sandbox cash-out', () => {
         requestedAt: expect.stringMatching(/-03:00$/),
       });
     }
-    expect((await psp.call('GET', '/cash-out/unknown')).body.code).toBe('NOT_FOUND');
+    expect((await env.psp.call('GET', '/cash-out/unknown')).body.code).toBe('NOT_FOUND');
   });
 
   it('answers 422 INSUFFICIENT_FUNDS naming requested vs available, and moves no money', async () => {
-    const result = await psp.call('POST', '/cash-out', {
+    const result = await env.psp.call('POST', '/cash-out', {
       body: payoutBody({ amount: 150.01 }),
       signed: true,
     });
@@ -89,48 +75,50 @@ describe('sandbox cash-out', () => {
 
   it('answers 409 DUPLICATE_EXTERNAL_REFERENCE for a reused reference', async () => {
     const body = payoutBody({ amount: 1 });
-    expect((await psp.call('POST', '/cash-out', { body, signed: true })).status).toBe(202);
-    const duplicate = await psp.call('POST', '/cash-out', { body, signed: true });
+    expect((await env.psp.call('POST', '/cash-out', { body, signed: true })).status).toBe(202);
+    const duplicate = await env.psp.call('POST', '/cash-out', { body, signed: true });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('DUPLICATE_EXTERNAL_REFERENCE');
     expect(await transactionalBalance()).toBe(149);
   });
 
   it('answers 400 for an invalid destination and 422 INVALID_SIGNATURE when unsigned', async () => {
-    const invalid = await psp.call('POST', '/cash-out', {
+    const invalid = await env.psp.call('POST', '/cash-out', {
       body: payoutBody({ payee: { name: 'X', document: '11144477735', destination: { type: 'PIX' } } }),
       signed: true,
     });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { field: string }) => e.field)).toContain('payee.destination.pixKey');
-    const unsigned = await psp.call('POST', '/cash-out', { body: payoutBody() });
+    const unsigned = await env.psp.call('POST', '/cash-out', { body: payoutBody() });
     expect(unsigned.body.code).toBe('INVALID_SIGNATURE');
   });
 
   it('completes with an E id and CASHOUT_COMPLETED; a later return brings the money back as REFUNDED', async () => {
     const queued = await sendPayout();
-    const completed = await psp.control('POST', `/cash-out/${queued.internalCode}/complete`);
+    const completed = await env.psp.control('POST', `/cash-out/${queued.internalCode}/complete`);
     expect(completed.body).toMatchObject({ status: 'COMPLETED', completedAt: expect.any(String) });
     expect(isEndToEndId(completed.body.endToEndId, 'E')).toBe(true);
-    await waitFor(() => events('CASHOUT_COMPLETED').length === 1);
+    await waitFor('one CASHOUT_COMPLETED', () => events('CASHOUT_COMPLETED').length === 1, SANDBOX_POLL);
     expect(cashOutEventSchema.parse(events('CASHOUT_COMPLETED')[0]?.body).data).toEqual(completed.body);
     expect(await transactionalBalance()).toBe(30);
 
-    const returned = await psp.control('POST', `/cash-out/${queued.externalReference}/return`);
+    const returned = await env.psp.control('POST', `/cash-out/${queued.externalReference}/return`);
     expect(returned.body).toMatchObject({
       status: 'REFUNDED',
       originalEndToEndId: completed.body.endToEndId,
     });
     expect(isEndToEndId(returned.body.endToEndId, 'D')).toBe(true);
-    expect((await psp.call('GET', `/cash-out/${returned.body.endToEndId}`)).body).toEqual(returned.body);
-    expect((await psp.call('GET', `/cash-out/${completed.body.endToEndId}`)).body.status).toBe('REFUNDED');
+    expect((await env.psp.call('GET', `/cash-out/${returned.body.endToEndId}`)).body).toEqual(returned.body);
+    expect((await env.psp.call('GET', `/cash-out/${completed.body.endToEndId}`)).body.status).toBe(
+      'REFUNDED',
+    );
     expect(await transactionalBalance()).toBe(150);
-    await waitFor(() => events('CASHOUT_REFUNDED').length === 1);
+    await waitFor('one CASHOUT_REFUNDED', () => events('CASHOUT_REFUNDED').length === 1, SANDBOX_POLL);
   });
 
   it('fails with a code and message, null end-to-end id, money back, CASHOUT_FAILED', async () => {
     const queued = await sendPayout();
-    const failed = await psp.control('POST', `/cash-out/${queued.transactionId}/fail`, {
+    const failed = await env.psp.control('POST', `/cash-out/${queued.transactionId}/fail`, {
       code: 'NIGHT_LIMIT_EXCEEDED',
       message: 'Night limit',
     });
@@ -140,14 +128,17 @@ describe('sandbox cash-out', () => {
       failure: { code: 'NIGHT_LIMIT_EXCEEDED', message: 'Night limit' },
     });
     expect(await transactionalBalance()).toBe(150);
-    await waitFor(() => events('CASHOUT_FAILED').length === 1);
-    const defaultFailure = await psp.control('POST', `/cash-out/${(await sendPayout()).transactionId}/fail`);
+    await waitFor('one CASHOUT_FAILED', () => events('CASHOUT_FAILED').length === 1, SANDBOX_POLL);
+    const defaultFailure = await env.psp.control(
+      'POST',
+      `/cash-out/${(await sendPayout()).transactionId}/fail`,
+    );
     expect(defaultFailure.body.failure.code).toBe('PIX_KEY_NOT_FOUND');
-    expect((await psp.control('POST', `/cash-out/${queued.transactionId}/complete`)).status).toBe(409);
+    expect((await env.psp.control('POST', `/cash-out/${queued.transactionId}/complete`)).status).toBe(409);
   });
 
   it('applies behaviour: auto-complete after N ms and failure rules by PIX key suffix', async () => {
-    await psp.control('PUT', '/behaviour', {
+    await env.psp.control('PUT', '/behaviour', {
       autoCompleteCashOutAfterMs: 10,
       failureRules: [{ pixKeySuffix: '404', code: 'PIX_KEY_NOT_FOUND' }],
     });
@@ -161,12 +152,18 @@ describe('sandbox cash-out', () => {
       },
     });
     await waitFor(
-      async () => (await psp.call('GET', `/cash-out/${ok.transactionId}`)).body.status === 'COMPLETED',
+      'the payout COMPLETED',
+      async () => (await env.psp.call('GET', `/cash-out/${ok.transactionId}`)).body.status === 'COMPLETED',
+      SANDBOX_POLL,
     );
-    const failed = await waitFor(async () => {
-      const result = await psp.call('GET', `/cash-out/${doomed.transactionId}`);
-      return result.body.status === 'FAILED' && result.body;
-    });
+    const failed = await waitFor(
+      'the payout FAILED',
+      async () => {
+        const result = await env.psp.call('GET', `/cash-out/${doomed.transactionId}`);
+        return result.body.status === 'FAILED' && result.body;
+      },
+      SANDBOX_POLL,
+    );
     expect(failed.failure.code).toBe('PIX_KEY_NOT_FOUND');
     expect(await transactionalBalance()).toBe(140);
   });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/server';
-import { SandboxCaller, waitFor } from '../../sandbox/test-kit';
+import { waitFor } from '../../scripts/wait-for';
+import { SANDBOX_POLL, SandboxCaller } from '../helpers/sandbox-kit';
 
 describe('sandbox persistence', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-state-'));
@@ -62,8 +63,10 @@ describe('sandbox persistence', () => {
     try {
       const after = new SandboxCaller(second.url);
       await waitFor(
+        'the re-armed auto-pay',
         async () =>
           (await after.call('GET', `/cash-in/${created.body.transactionId}`)).body.status === 'PAID',
+        SANDBOX_POLL,
       );
     } finally {
       await second.close();

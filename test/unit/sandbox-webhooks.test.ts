@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SandboxCaller, startWebhookReceiver, type WebhookReceiver, waitFor } from '../../sandbox/test-kit';
+import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/server';
+import { waitFor } from '../../scripts/wait-for';
 import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { SANDBOX_POLL, SandboxCaller, useSandbox } from '../helpers/sandbox-kit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -24,38 +25,29 @@ function opensslHmac(body: string, key: string): Promise<string> {
 }
 
 describe('sandbox webhooks', () => {
-  let sandbox: RunningSandbox;
-  let psp: SandboxCaller;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80], webhookTimeoutMs: 150 });
-    psp = new SandboxCaller(sandbox.url);
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await psp.control('POST', '/reset');
-    receiver = await startWebhookReceiver();
-  });
-  afterEach(() => receiver.close());
+  const env = useSandbox({ receiver: 'per-test', sandbox: { webhookTimeoutMs: 150 } });
 
   const paidCharge = async () => {
-    const created = await psp.call('POST', '/cash-in', {
+    const created = await env.psp.call('POST', '/cash-in', {
       body: {
         amount: 10,
         externalReference: `order-${randomUUID()}`,
-        webhookUrl: receiver.url,
+        webhookUrl: env.receiver.url,
         payer: { name: 'Maria', document: '11144477735' },
       },
     });
-    await psp.control('POST', `/cash-in/${created.body.transactionId}/pay`);
+    await env.psp.control('POST', `/cash-in/${created.body.transactionId}/pay`);
     return created.body;
   };
-  const deliveries = async () => (await psp.control('GET', '/webhooks')).body.deliveries;
+  const deliveries = async () => (await env.psp.control('GET', '/webhooks')).body.deliveries;
 
   it('signs the raw body with HMAC-SHA256(CryptoToken), as openssl computes it', async () => {
     await paidCharge();
-    const [webhook] = await waitFor(() => receiver.received.length === 1 && receiver.received);
+    const [webhook] = await waitFor(
+      'the webhook',
+      () => env.receiver.received.length === 1 && env.receiver.received,
+      SANDBOX_POLL,
+    );
     expect(webhook?.headers['content-type']).toBe('application/json');
     expect(webhook?.headers['x-event-id']).toMatch(UUID);
     const expected = await opensslHmac(webhook?.rawBody ?? '', SANDBOX_CREDENTIALS.cryptoToken);
@@ -64,18 +56,22 @@ describe('sandbox webhooks', () => {
   });
 
   it('retries non-2xx answers on the schedule with a fresh X-Event-Id each attempt, logging every attempt', async () => {
-    receiver.answerNext(500, 503);
+    env.receiver.answerNext(500, 503);
     const charge = await paidCharge();
-    await waitFor(() => receiver.received.length === 3, 3000, 'three attempts');
-    expect(receiver.received.map((w) => w.answeredWith)).toEqual([500, 503, 200]);
-    const eventIds = receiver.received.map((w) => w.headers['x-event-id']);
+    await waitFor('three attempts', () => env.receiver.received.length === 3, SANDBOX_POLL);
+    expect(env.receiver.received.map((w) => w.answeredWith)).toEqual([500, 503, 200]);
+    const eventIds = env.receiver.received.map((w) => w.headers['x-event-id']);
     expect(new Set(eventIds).size).toBe(3);
-    expect(new Set(receiver.received.map((w) => w.rawBody)).size).toBe(1);
+    expect(new Set(env.receiver.received.map((w) => w.rawBody)).size).toBe(1);
 
-    const log = await waitFor(async () => {
-      const entries = await deliveries();
-      return entries.length === 3 && entries;
-    });
+    const log = await waitFor(
+      'three logged attempts',
+      async () => {
+        const entries = await deliveries();
+        return entries.length === 3 && entries;
+      },
+      SANDBOX_POLL,
+    );
     expect(log.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([
       [1, 500],
       [2, 503],
@@ -84,50 +80,62 @@ describe('sandbox webhooks', () => {
     expect(log[0]).toMatchObject({
       eventType: 'CASHIN_PAID',
       transactionId: charge.transactionId,
-      url: receiver.url,
+      url: env.receiver.url,
     });
     expect(log.map((d: { eventId: string }) => d.eventId)).toEqual(eventIds);
   });
 
   it('treats a receiver slower than the timeout as a failed attempt and retries', async () => {
-    receiver.setAnswerDelay(400);
+    env.receiver.setAnswerDelay(400);
     await paidCharge();
-    const [first] = await waitFor(async () => {
-      const entries = await deliveries();
-      return entries.length >= 1 && entries;
-    });
+    const [first] = await waitFor(
+      'a logged attempt',
+      async () => {
+        const entries = await deliveries();
+        return entries.length >= 1 && entries;
+      },
+      SANDBOX_POLL,
+    );
     expect(first).toMatchObject({ attempt: 1, status: null, error: expect.stringMatching(/timed out/) });
-    receiver.setAnswerDelay(0);
-    await waitFor(async () => (await deliveries()).some((d: { status: number }) => d.status === 200), 3000);
+    env.receiver.setAnswerDelay(0);
+    await waitFor(
+      'a delivery answered 200',
+      async () => (await deliveries()).some((d: { status: number }) => d.status === 200),
+      SANDBOX_POLL,
+    );
   });
 
   it('gives up after the last delay of the schedule', async () => {
-    receiver.answerNext(500, 500, 500, 500, 500);
+    env.receiver.answerNext(500, 500, 500, 500, 500);
     await paidCharge();
-    const log = await waitFor(async () => {
-      const entries = await deliveries();
-      return entries.length === 4 && entries;
-    });
+    const log = await waitFor(
+      'four logged attempts',
+      async () => {
+        const entries = await deliveries();
+        return entries.length === 4 && entries;
+      },
+      SANDBOX_POLL,
+    );
     expect(log.map((d: { status: number }) => d.status)).toEqual([500, 500, 500, 500]);
   });
 
   it('close() stops pending retries', async () => {
     const own = await startSandbox({ port: 0, webhookRetryScheduleMs: [150] });
     const caller = new SandboxCaller(own.url);
-    receiver.answerNext(500);
+    env.receiver.answerNext(500);
     const created = await caller.call('POST', '/cash-in', {
       body: {
         amount: 1,
         externalReference: `order-${randomUUID()}`,
-        webhookUrl: receiver.url,
+        webhookUrl: env.receiver.url,
         payer: { name: 'Maria', document: '11144477735' },
       },
     });
     await caller.control('POST', `/cash-in/${created.body.transactionId}/pay`);
-    await waitFor(() => receiver.received.length === 1);
+    await waitFor('the first attempt', () => env.receiver.received.length === 1, SANDBOX_POLL);
     await own.close();
     // Absence cannot be awaited: give the cancelled retry twice its delay to (not) happen.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received).toHaveLength(1);
+    expect(env.receiver.received).toHaveLength(1);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * Helpers for tests that drive the sandbox over real HTTP: a typed caller that authenticates and
- * signs like a ConnectPSP client, a local webhook receiver, and a bounded poll.
+ * signs like a ConnectPSP client, a local webhook receiver, and `useSandbox`, the vitest fixture
+ * that starts both for a suite.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetch } from 'undici';
-import { digitalSignature } from '../domain/connectpsp/signatures';
-import { SANDBOX_CREDENTIALS } from '../worker/config';
-import type { SandboxCredentials } from './context';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { digitalSignature } from '../../domain/connectpsp/signatures';
+import type { SandboxCredentials } from '../../sandbox/context';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/server';
+import { SANDBOX_CREDENTIALS } from '../../worker/config';
 
 /** Loosely typed on purpose: tests assert response bodies field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -143,17 +146,68 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 }
 
-/** Polls until `probe` returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 3000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** `waitFor` options (scripts/wait-for) for the in-process sandbox: it answers in milliseconds. */
+export const SANDBOX_POLL = { timeoutMs: 3000, intervalMs: 10 };
+
+export interface UseSandboxOptions {
+  /** Merged over port 0 and a short webhook retry schedule ([20, 40, 80] ms). */
+  sandbox?: SandboxOptions;
+  /**
+   * A webhook receiver: 'per-suite' is emptied before each test; 'per-test' is a fresh one, so
+   * queued answers, delays and late retries of one test never reach the next.
+   */
+  receiver?: 'per-suite' | 'per-test';
+}
+
+export interface SandboxFixture {
+  readonly sandbox: RunningSandbox;
+  /** A caller with the sandbox credentials. */
+  readonly psp: SandboxCaller;
+  /** Only with the `receiver` option. */
+  readonly receiver: WebhookReceiver;
+}
+
+/**
+ * Registers the hooks of a suite against its own sandbox: started once, reset before each test,
+ * closed at the end. Call it inside `describe`; read the fields inside hooks and tests only.
+ */
+export function useSandbox(options: UseSandboxOptions = {}): SandboxFixture {
+  let sandbox: RunningSandbox | undefined;
+  let psp: SandboxCaller | undefined;
+  let receiver: WebhookReceiver | undefined;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, webhookRetryScheduleMs: [20, 40, 80], ...options.sandbox });
+    psp = new SandboxCaller(sandbox.url);
+    if (options.receiver === 'per-suite') receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    if (options.receiver === 'per-suite') await receiver?.close();
+  });
+  beforeEach(async () => {
+    await ready(psp, 'psp').control('POST', '/reset');
+    if (options.receiver === 'per-suite') ready(receiver, 'receiver').received.length = 0;
+    if (options.receiver === 'per-test') receiver = await startWebhookReceiver();
+  });
+  if (options.receiver === 'per-test') afterEach(() => ready(receiver, 'receiver').close());
+
+  return {
+    get sandbox() {
+      return ready(sandbox, 'sandbox');
+    },
+    get psp() {
+      return ready(psp, 'psp');
+    },
+    get receiver() {
+      if (!options.receiver) throw new Error('useSandbox: no receiver; pass the receiver option');
+      return ready(receiver, 'receiver');
+    },
+  };
+}
+
+function ready<T>(value: T | undefined, name: string): T {
+  if (value === undefined)
+    throw new Error(`useSandbox: ${name} is not started yet (read it in a hook or test)`);
+  return value;
 }

@@ -1,0 +1,68 @@
+import type { Client } from '@temporalio/client';
+import { type Config, parseConfig } from '../worker/config';
+import { dataConverterFor } from '../worker/data-converter';
+import { connectClient, type TemporalTarget, temporalTarget } from '../worker/temporal-connection';
+import { TemporalUnreachableError } from './errors';
+import { type PaymentSettings, PaymentsClient, paymentSettingsFrom } from './payments-client';
+import { type Endpoints, readStackFile, resolveEndpoints, stackFilePath } from './stack-file';
+
+export interface ConnectOptions {
+  /** Default: parsed from `env`. */
+  config?: Config;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** The stack file to find a local stack by; default `<DATA_DIR>/stack.json`; null: ignore any. */
+  stackFile?: string | null;
+  /** How long to wait for Temporal to answer; default 5 s. */
+  connectTimeoutMs?: number;
+  /** Overrides of the lifecycle parameters read from the configuration. */
+  settings?: Partial<PaymentSettings>;
+}
+
+/** Where everything is for this configuration and environment (explicit variables, then stack.json, then defaults). */
+export function locateServices(options: ConnectOptions = {}): {
+  config: Config;
+  endpoints: Endpoints;
+  target: TemporalTarget;
+} {
+  const env = options.env ?? process.env;
+  const config = options.config ?? parseConfig(env);
+  const stack = options.stackFile === null ? null : readStackFile(options.stackFile ?? stackFilePath(config));
+  const endpoints = resolveEndpoints(config, env, stack);
+  return { config, endpoints, target: temporalTarget(config, endpoints.temporalEnv) };
+}
+
+/**
+ * A PaymentsClient connected the way the worker connects (same variables, same data converter, so
+ * encrypted payloads are readable), pointed at the local stack when one is running.
+ */
+export async function connectPaymentsClient(options: ConnectOptions = {}): Promise<PaymentsClient> {
+  const { config, endpoints, target } = locateServices(options);
+  const temporal = await connectTemporal(target, config, options.connectTimeoutMs ?? 5_000);
+  return new PaymentsClient({
+    temporal,
+    settings: {
+      ...paymentSettingsFrom(config, endpoints.taskQueue),
+      webhookUrl: endpoints.webhookUrl,
+      ...options.settings,
+    },
+    temporalAddress: target.connectionOptions.address,
+    ...(endpoints.webUiUrl ? { webUiUrl: endpoints.webUiUrl } : {}),
+    ...(endpoints.ledgerDatabaseUrl ? { ledgerDatabaseUrl: endpoints.ledgerDatabaseUrl } : {}),
+    sandbox: endpoints.sandbox,
+  });
+}
+
+async function connectTemporal(
+  target: TemporalTarget,
+  config: Config,
+  connectTimeoutMs: number,
+): Promise<Client> {
+  try {
+    return await connectClient(target, { dataConverter: dataConverterFor(config), connectTimeoutMs });
+  } catch (err) {
+    throw new TemporalUnreachableError(target.connectionOptions.address, (err as Error).message, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,418 @@
+import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
+import { formatBrl } from '../domain/money';
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import {
+  type CashInInput,
+  type CashOutInput,
+  ID_CHARACTERS,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_REFERENCE_LENGTH,
+  ValidationError,
+  validateCashInInput,
+  validateCashOutInput,
+} from '../domain/validation';
+import { type Config, ConfigError, webhookUrl } from '../worker/config';
+import type { cashInWorkflow } from '../workflows/cash-in';
+import type { cashOutWorkflow } from '../workflows/cash-out';
+import type { CashInWorkflowInput, CashOutWorkflowInput } from '../workflows/inputs';
+import {
+  type CashInCharge,
+  type CashInRefundAccepted,
+  type CashInStatus,
+  type CashOutStatus,
+  cashInChargeUpdate,
+  isTerminalState,
+  refundCashInUpdate,
+  statusQuery,
+} from '../workflows/messages';
+import { type PaymentKind, paymentStartOptions } from '../workflows/start-options';
+import { cashInWorkflowId, cashOutWorkflowId } from '../workflows/workflow-ids';
+import {
+  PaymentAlreadyExistsError,
+  PaymentNotFoundError,
+  SandboxNotInUseError,
+  WaitTimeoutError,
+} from './errors';
+import { LedgerClient } from './ledger-client';
+import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
+import { RebalanceClient } from './rebalance-client';
+import { SandboxControl } from './sandbox-control';
+import { translateTemporalError } from './temporal-errors';
+import { workflowListUiUrl, workflowUiUrl } from './web-ui';
+
+/** The lifecycle parameters a starter puts in each workflow's input (from the configuration). */
+export interface PaymentSettings {
+  taskQueue: string;
+  cashInDefaultExpiryMinutes: number;
+  cashInReconcileIntervalSeconds: number;
+  cashOutReconcileIntervalSeconds: number;
+  cashOutTopUpRetries: number;
+  rebalanceIntervalSeconds: number;
+  rebalanceThresholdCents: number;
+  /** Where the PSP posts webhooks (the relay); without it lifecycles rely on reconciliation. */
+  webhookUrl?: string;
+  /** How often a settled payment asks the PSP about a late refund/return; default the workflows' (24 h). */
+  lateEventReconcileHours?: number;
+}
+
+export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_TASK_QUEUE): PaymentSettings {
+  return {
+    taskQueue,
+    cashInDefaultExpiryMinutes: config.CASHIN_DEFAULT_EXPIRATION_MINUTES,
+    cashInReconcileIntervalSeconds: config.CASHIN_RECONCILE_INTERVAL_SECONDS,
+    cashOutReconcileIntervalSeconds: config.CASHOUT_RECONCILE_INTERVAL_SECONDS,
+    cashOutTopUpRetries: config.CASHOUT_TOPUP_RETRIES,
+    rebalanceIntervalSeconds: config.REBALANCE_INTERVAL_SECONDS,
+    rebalanceThresholdCents: config.REBALANCE_THRESHOLD_CENTS,
+    webhookUrl: webhookUrl(config),
+  };
+}
+
+export interface PaymentsClientOptions {
+  /** A connected client with the deployment's data converter (see connectPaymentsClient). */
+  temporal: Client;
+  settings: PaymentSettings;
+  /** host:port of Temporal, named in unreachable errors. */
+  temporalAddress: string;
+  /** Base URL of the Temporal Web UI, for links; none when unknown. */
+  webUiUrl?: string;
+  ledgerDatabaseUrl?: string;
+  /** The sandbox control API, or why there is none (a real ConnectPSP). */
+  sandbox?: { url: string } | { unavailable: string };
+}
+
+/** What the payer needs, from the same call that started (or found) the cash-in. */
+export interface CashInStarted extends CashInCharge {
+  workflowId: string;
+  webUiUrl?: string;
+}
+
+export interface CashOutStarted {
+  reference: string;
+  workflowId: string;
+  webUiUrl?: string;
+}
+
+/** The status query's answer for one payment, with where to see it. */
+export type Payment = (CashInStatus | CashOutStatus) & { workflowId: string; webUiUrl?: string };
+
+export interface WaitOptions {
+  timeoutMs: number;
+  kind?: PaymentKind;
+  /** How often the status is read; default 500 ms. */
+  pollIntervalMs?: number;
+  /** Called with the first status and again whenever the state changes. */
+  onProgress?: (payment: Payment) => void;
+  /** Stop at one of these states instead of the first terminal one (e.g. REFUNDED after SETTLED). */
+  until?: readonly string[];
+}
+
+export interface RefundOptions {
+  /** Default CUSTOMER_REQUEST. */
+  reason?: RefundReason;
+  description?: string;
+}
+
+const KIND_LABEL: Record<PaymentKind, string> = { CASH_IN: 'cash-in', CASH_OUT: 'cash-out' };
+
+/**
+ * The typed client of the payment lifecycles: cash-in (QR code in one call), cash-out, status,
+ * waiting, listing, refunds; `rebalance`, `ledger` and `sandbox` for the rest. Every input is
+ * validated before anything is sent; failures are the typed errors of ./errors.
+ */
+export class PaymentsClient {
+  readonly temporal: Client;
+  readonly settings: PaymentSettings;
+  readonly rebalance: RebalanceClient;
+  private readonly options: PaymentsClientOptions;
+  private ledgerClient?: LedgerClient;
+
+  constructor(options: PaymentsClientOptions) {
+    this.options = options;
+    this.temporal = options.temporal;
+    this.settings = options.settings;
+    this.rebalance = new RebalanceClient({
+      temporal: options.temporal,
+      settings: options.settings,
+      temporalAddress: options.temporalAddress,
+      ...(options.webUiUrl ? { webUiUrl: options.webUiUrl } : {}),
+    });
+  }
+
+  /** host:port of the Temporal server. */
+  get temporalAddress(): string {
+    return this.options.temporalAddress;
+  }
+
+  get namespace(): string {
+    return this.temporal.options.namespace;
+  }
+
+  /** The Web UI page of a workflow, when the Web UI is known. */
+  workflowUrl(workflowId: string): string | undefined {
+    return this.options.webUiUrl
+      ? workflowUiUrl(this.options.webUiUrl, this.namespace, workflowId)
+      : undefined;
+  }
+
+  /** The Web UI list of the workflows a visibility query matches, when the Web UI is known. */
+  workflowListUrl(query: string): string | undefined {
+    return this.options.webUiUrl
+      ? workflowListUiUrl(this.options.webUiUrl, this.namespace, query)
+      : undefined;
+  }
+
+  /** The ledger (balances, exposure, bets and wins); opened on first use. */
+  get ledger(): LedgerClient {
+    if (!this.options.ledgerDatabaseUrl) {
+      throw new ConfigError([
+        'LEDGER_DATABASE_URL: is needed to reach the ledger (the running stack does not say where it is)',
+      ]);
+    }
+    this.ledgerClient ??= new LedgerClient({ databaseUrl: this.options.ledgerDatabaseUrl });
+    return this.ledgerClient;
+  }
+
+  /** The local sandbox's control API; SandboxNotInUseError when the PSP is a real ConnectPSP. */
+  get sandbox(): SandboxControl {
+    const sandbox = this.options.sandbox;
+    if (!sandbox) throw new SandboxNotInUseError('no sandbox is known to this client');
+    if ('unavailable' in sandbox) throw new SandboxNotInUseError(sandbox.unavailable);
+    return new SandboxControl(sandbox.url);
+  }
+
+  /**
+   * Creates the PIX charge and returns its QR code in one call (update-with-start on
+   * `cash-in:<reference>`). Calling again with the same reference returns the same charge and
+   * starts nothing; a reference already used with another user or amount is PaymentAlreadyExistsError.
+   */
+  async startCashIn(request: CashInInput): Promise<CashInStarted> {
+    const valid = validateCashInInput(request);
+    const start = paymentStartOptions({
+      kind: 'CASH_IN',
+      reference: valid.reference,
+      userId: valid.userId,
+      amountCents: valid.amountCents,
+      counterpartyName: valid.payer.name,
+      taskQueue: this.settings.taskQueue,
+    });
+    const input: CashInWorkflowInput = {
+      ...valid,
+      expiresInMinutes: valid.expiresInMinutes ?? this.settings.cashInDefaultExpiryMinutes,
+      reconcileIntervalSeconds: this.settings.cashInReconcileIntervalSeconds,
+      ...this.commonInput(),
+    };
+    const operation = new WithStartWorkflowOperation<typeof cashInWorkflow>('cashInWorkflow', {
+      ...start,
+      args: [input],
+    });
+    let charge: CashInCharge;
+    try {
+      charge = await this.temporal.workflow.executeUpdateWithStart(cashInChargeUpdate, {
+        startWorkflowOperation: operation,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+        throw this.translate(err, valid.reference, 'cash-in');
+      // The reference's lifecycle is over (a finished id is never reused): answer with its charge.
+      charge = await this.finishedCharge(valid.reference);
+    }
+    await this.assertSamePayment('CASH_IN', valid.reference, valid.userId, valid.amountCents);
+    return { ...charge, ...this.located(start.workflowId) };
+  }
+
+  /**
+   * Starts the cash-out saga `cash-out:<reference>` (PIX key type inferred and normalised, or a
+   * bank account). Idempotent like startCashIn; follow it with getPayment or waitForOutcome.
+   */
+  async startCashOut(request: CashOutInput): Promise<CashOutStarted> {
+    const valid = validateCashOutInput(request);
+    const start = paymentStartOptions({
+      kind: 'CASH_OUT',
+      reference: valid.reference,
+      userId: valid.userId,
+      amountCents: valid.amountCents,
+      counterpartyName: valid.payee.name,
+      taskQueue: this.settings.taskQueue,
+    });
+    const input: CashOutWorkflowInput = {
+      ...valid,
+      reconcileIntervalSeconds: this.settings.cashOutReconcileIntervalSeconds,
+      topUpRetries: this.settings.cashOutTopUpRetries,
+      ...this.commonInput(),
+    };
+    try {
+      await this.temporal.workflow.start<typeof cashOutWorkflow>('cashOutWorkflow', {
+        ...start,
+        args: [input],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+        throw this.translate(err, valid.reference, 'cash-out');
+    }
+    await this.assertSamePayment('CASH_OUT', valid.reference, valid.userId, valid.amountCents);
+    return { reference: valid.reference, ...this.located(start.workflowId) };
+  }
+
+  /**
+   * The status query of the payment with this reference: state, PSP ids, ledger effects, timeline.
+   * Without `kind`, the cash-in and the cash-out of the reference are both looked for.
+   */
+  async getPayment(reference: string, kind?: PaymentKind): Promise<Payment> {
+    checkReference(reference);
+    const kinds: PaymentKind[] = kind ? [kind] : ['CASH_IN', 'CASH_OUT'];
+    const found = await Promise.all(kinds.map((k) => this.queryStatus(k, reference)));
+    const payments = found.filter((p): p is Payment => p !== null);
+    if (payments.length === 0) throw new PaymentNotFoundError(reference, kind ? KIND_LABEL[kind] : undefined);
+    if (payments.length > 1) {
+      throw new ValidationError([
+        { field: 'kind', rule: `is needed: ${reference} is both a cash-in and a cash-out reference` },
+      ]);
+    }
+    return payments[0] as Payment;
+  }
+
+  /**
+   * Reads the status until the payment reaches a terminal state (SETTLED, EXPIRED, REFUNDED,
+   * FAILED; or one of `until`) and returns it; WaitTimeoutError after `timeoutMs` (the payment goes on).
+   */
+  async waitForOutcome(reference: string, options: WaitOptions): Promise<Payment> {
+    const deadline = Date.now() + options.timeoutMs;
+    const interval = options.pollIntervalMs ?? 500;
+    let payment = await this.getPayment(reference, options.kind);
+    options.onProgress?.(payment);
+    const kind: PaymentKind = payment.kind;
+    const done = (state: string) => (options.until ? options.until.includes(state) : isTerminalState(state));
+    while (!done(payment.state)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new WaitTimeoutError(reference, options.timeoutMs, payment.state);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, left)));
+      const next = await this.getPayment(reference, kind);
+      if (next.timeline.length !== payment.timeline.length || next.state !== payment.state)
+        options.onProgress?.(next);
+      payment = next;
+    }
+    return payment;
+  }
+
+  /** One page of payments matching every given filter (visibility: eventually consistent). */
+  async listPayments(filter: ListPaymentsFilter = {}): Promise<PaymentPage> {
+    try {
+      return await listPaymentPage(this.temporal, filter);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * Asks for a full refund of a SETTLED cash-in. Resolves once the PSP accepted it; the wallet is
+   * debited when the PSP confirms. Asking again returns the first acceptance.
+   */
+  async refundCashIn(reference: string, options: RefundOptions = {}): Promise<CashInRefundAccepted> {
+    checkReference(reference);
+    const problems = [];
+    if (options.reason !== undefined && !REFUND_REASONS.includes(options.reason)) {
+      problems.push({ field: 'reason', rule: `must be one of ${REFUND_REASONS.join(', ')}` });
+    }
+    if (options.description !== undefined && options.description.length > MAX_DESCRIPTION_LENGTH) {
+      problems.push({ field: 'description', rule: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+    const handle = this.temporal.workflow.getHandle(cashInWorkflowId(reference));
+    try {
+      return await handle.executeUpdate(refundCashInUpdate, { args: [options] });
+    } catch (err) {
+      throw this.translate(err, reference, 'cash-in');
+    }
+  }
+
+  /** Closes the Temporal connection and the ledger pool (if opened). */
+  async close(): Promise<void> {
+    await Promise.all([this.temporal.connection.close(), this.ledgerClient?.close()]);
+  }
+
+  private async queryStatus(kind: PaymentKind, reference: string): Promise<Payment | null> {
+    const workflowId = kind === 'CASH_IN' ? cashInWorkflowId(reference) : cashOutWorkflowId(reference);
+    try {
+      const status = await this.temporal.workflow.getHandle(workflowId).query(statusQuery);
+      if (status.kind === 'REBALANCE') return null;
+      return { ...status, ...this.located(workflowId) };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw this.translate(err, reference, KIND_LABEL[kind]);
+    }
+  }
+
+  private async finishedCharge(reference: string): Promise<CashInCharge> {
+    const payment = await this.getPayment(reference, 'CASH_IN');
+    if (payment.kind !== 'CASH_IN' || !payment.charge) {
+      const why = payment.failure
+        ? `${payment.failure.code}: ${payment.failure.message}`
+        : 'no charge was created';
+      throw new PaymentAlreadyExistsError(reference, 'cash-in', `it ended ${payment.state} (${why})`);
+    }
+    return payment.charge;
+  }
+
+  /** The reference must not be reused for another user or amount (the search attributes tell, no worker needed). */
+  private async assertSamePayment(kind: PaymentKind, reference: string, userId: string, amountCents: number) {
+    const workflowId = kind === 'CASH_IN' ? cashInWorkflowId(reference) : cashOutWorkflowId(reference);
+    let handle: WorkflowHandle;
+    let attributes: Awaited<ReturnType<WorkflowHandle['describe']>>['typedSearchAttributes'];
+    try {
+      handle = this.temporal.workflow.getHandle(workflowId);
+      attributes = (await handle.describe()).typedSearchAttributes;
+    } catch (err) {
+      throw this.translate(err, reference, KIND_LABEL[kind]);
+    }
+    const existingUser = attributes.get(SEARCH_ATTRIBUTE_KEYS.UserId);
+    const existingAmount = attributes.get(SEARCH_ATTRIBUTE_KEYS.AmountCents);
+    if (
+      (existingUser !== undefined && existingUser !== userId) ||
+      (existingAmount !== undefined && existingAmount !== amountCents)
+    ) {
+      throw new PaymentAlreadyExistsError(
+        reference,
+        KIND_LABEL[kind],
+        `it is for ${existingUser ?? 'another user'}, ${existingAmount === undefined ? 'another amount' : formatBrl(existingAmount)}`,
+      );
+    }
+  }
+
+  private commonInput(): Pick<CashInWorkflowInput, 'webhookUrl' | 'lateEventReconcileHours'> {
+    const { webhookUrl, lateEventReconcileHours } = this.settings;
+    return {
+      ...(webhookUrl ? { webhookUrl } : {}),
+      ...(lateEventReconcileHours === undefined ? {} : { lateEventReconcileHours }),
+    };
+  }
+
+  private located(workflowId: string): { workflowId: string; webUiUrl?: string } {
+    const url = this.workflowUrl(workflowId);
+    return url ? { workflowId, webUiUrl: url } : { workflowId };
+  }
+
+  private translate(err: unknown, reference?: string, what?: string): unknown {
+    return translateTemporalError(err, {
+      address: this.options.temporalAddress,
+      ...(reference === undefined ? {} : { reference }),
+      ...(what === undefined ? {} : { what }),
+    });
+  }
+}
+
+/** Throws ValidationError unless `reference` can be a business reference (it becomes part of a workflow id). */
+export function checkReference(reference: string): void {
+  const ok =
+    typeof reference === 'string' &&
+    reference.length >= 1 &&
+    reference.length <= MAX_REFERENCE_LENGTH &&
+    ID_CHARACTERS.test(reference);
+  if (!ok) {
+    throw new ValidationError([
+      { field: 'reference', rule: `must be 1-${MAX_REFERENCE_LENGTH} letters, digits and . _ : -` },
+    ]);
+  }
+}

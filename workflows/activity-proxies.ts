@@ -6,29 +6,8 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ConnectPspActivities } from '../activities/connectpsp/activities';
 import type { LedgerActivities } from '../activities/ledger/activities';
 import type { RebalanceActivities } from '../activities/rebalance';
+import { PSP_NON_RETRYABLE_CODES } from '../domain/connectpsp/common';
 import { LEDGER_FAILURE_TYPES } from '../domain/ledger';
-
-/**
- * PSP answers a retry cannot change (the activity already marks them non-retryable; listing them
- * here keeps the policy right even for a failure that arrives untyped). 401 TOKEN_EXPIRED,
- * 409 IDEMPOTENCY_KEY_IN_USE, 429 and 5xx stay retryable.
- */
-export const PSP_NON_RETRYABLE_ERRORS = [
-  'INVALID_REQUEST',
-  'INVALID_CREDENTIALS',
-  'INVALID_APPLICATION_TOKEN',
-  'INVALID_SIGNATURE',
-  'INSUFFICIENT_FUNDS',
-  'CASH_IN_NOT_PAID',
-  'CASH_IN_ALREADY_REFUNDED',
-  'CASH_IN_EXPIRED',
-  'CASH_IN_CANCELLED',
-  'MISSING_END_TO_END_ID',
-  'NOT_FOUND',
-  'DUPLICATE_EXTERNAL_REFERENCE',
-  'IDEMPOTENCY_KEY_REUSED',
-  'CONTRACT_VIOLATION',
-];
 
 const LEDGER_NON_RETRYABLE_ERRORS = Object.values(LEDGER_FAILURE_TYPES);
 
@@ -42,20 +21,20 @@ const backoff = { initialInterval: '1 second', backoffCoefficient: 2, maximumInt
  */
 export const psp = proxyActivities<ConnectPspActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_ERRORS },
+  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_CODES },
 });
 
 /** Charge creation gives up after a while: a caller is waiting for the QR code, and nothing moved yet. */
 export const pspChargeCreation = proxyActivities<Pick<ConnectPspActivities, 'createCashIn'>>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '5 minutes',
-  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_ERRORS },
+  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_CODES },
 });
 
 /** Reconciliation reads are best effort: the next tick tries again, so a PSP outage never blocks the wait. */
 export const pspReads = proxyActivities<Pick<ConnectPspActivities, 'getCashIn' | 'getCashOut'>>({
   startToCloseTimeout: '1 minute',
-  retry: { ...backoff, maximumAttempts: 3, nonRetryableErrorTypes: PSP_NON_RETRYABLE_ERRORS },
+  retry: { ...backoff, maximumAttempts: 3, nonRetryableErrorTypes: PSP_NON_RETRYABLE_CODES },
 });
 
 /** Ledger writes are idempotent by transfer id and must eventually land: database trouble retries forever. */
@@ -72,5 +51,5 @@ export const ledger = proxyActivities<LedgerActivities>({
 export const rebalance = proxyActivities<RebalanceActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '10 minutes',
-  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_ERRORS },
+  retry: { ...backoff, nonRetryableErrorTypes: PSP_NON_RETRYABLE_CODES },
 });

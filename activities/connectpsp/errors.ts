@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { PSP_RETRYABLE_CLIENT_CODES } from '../../domain/connectpsp/common';
 
 /** Codes the client produces itself, next to the PSP's own (`PspErrorCode`). */
 export type ClientErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'CONTRACT_VIOLATION' | 'INVALID_REQUEST';
@@ -44,21 +45,11 @@ export class ConnectPspError extends Error {
   }
 }
 
-/**
- * PSP codes a later attempt can succeed on even though their status is 4xx: an expired/unknown
- * token is renewed by the next attempt, and a key still in flight replays once the first finishes.
- */
-const RETRYABLE_CODES: ReadonlySet<string> = new Set([
-  'TOKEN_EXPIRED',
-  'INVALID_TOKEN',
-  'IDEMPOTENCY_KEY_IN_USE',
-]);
-
 /** Whether a failed call may succeed if sent again unchanged. */
 export function isRetryableFailure(status: number | undefined, code: string): boolean {
   if (status === undefined) return code === 'NETWORK_ERROR' || code === 'TIMEOUT';
   if (status === 408 || status === 429 || status >= 500) return true;
-  return RETRYABLE_CODES.has(code);
+  return PSP_RETRYABLE_CLIENT_CODES.has(code);
 }
 
 /**

@@ -67,6 +67,28 @@ export const PSP_ERROR_CODES = [
 ] as const;
 export type PspErrorCode = (typeof PSP_ERROR_CODES)[number];
 
+/** 4xx codes that a retry can cure: renew the token, or wait for the request holding the key. */
+export const PSP_RETRYABLE_CLIENT_CODES: ReadonlySet<string> = new Set([
+  'TOKEN_EXPIRED',
+  'INVALID_TOKEN',
+  'IDEMPOTENCY_KEY_IN_USE',
+]);
+/** Codes of 429 and 5xx answers, always worth retrying. */
+const PSP_SERVER_CODES: ReadonlySet<string> = new Set([
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+]);
+
+/**
+ * Failure types a retry cannot change: every business code of the contract, plus the client's own
+ * CONTRACT_VIOLATION (the PSP answered something the contract does not allow).
+ */
+export const PSP_NON_RETRYABLE_CODES: string[] = [
+  ...PSP_ERROR_CODES.filter((code) => !PSP_RETRYABLE_CLIENT_CODES.has(code) && !PSP_SERVER_CODES.has(code)),
+  'CONTRACT_VIOLATION',
+];
+
 export const HEADERS = {
   authorization: 'authorization',
   applicationToken: 'applicationtoken',

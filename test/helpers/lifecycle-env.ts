@@ -1,40 +1,34 @@
 /**
  * Everything a lifecycle integration test needs, wired the way production is: the sandbox over
- * HTTP (port 0) whose webhooks reach a tiny receiver that checks the signature and signals the
- * workflow exactly as the relay will, a fresh ledger database, and a worker with every activity
- * on a task queue of its own.
+ * HTTP (port 0) whose webhooks reach the real webhook relay (client/relay, port 0), which checks
+ * the signature and signals the workflow; a fresh ledger database; and a worker with every
+ * activity on a task queue of its own.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type Client,
   WithStartWorkflowOperation,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
-  WorkflowNotFoundError,
 } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities';
 import { ConnectPspClient } from '../../activities/connectpsp/client';
+import { startRelay } from '../../client/relay/server';
 import { SYSTEM_ACCOUNTS } from '../../domain/ledger';
 import { reaisToCents } from '../../domain/money';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
 import {
   type CashInCharge,
   type CashInStatus,
   type CashOutStatus,
   cashInChargeUpdate,
-  type PspEventEnvelope,
-  pspEventSignal,
   statusQuery,
   type WorkflowStatus,
 } from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
-import { workflowIdForPspEvent } from '../../workflows/workflow-ids';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from './ledger-db';
 import { type Json, SandboxCaller } from './sandbox-kit';
 import { connectTestClient, createTestWorker, uniqueTaskQueue } from './temporal';
@@ -51,8 +45,8 @@ export interface LifecycleEnv {
   psp: SandboxCaller;
   ledgerDb: FreshLedgerDatabase;
   webhookUrl: string;
-  /** Envelopes the receiver signalled, in order. */
-  signalled: PspEventEnvelope[];
+  /** Event types of one PSP transaction the relay acknowledged (200), in delivery order: the PSP's own log. */
+  acknowledgedEvents(transactionId: string): Promise<string[]>;
   /** Runs an in-process worker until `stopWorker` (started by default). */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -95,8 +89,13 @@ export interface LifecycleEnvOptions {
 export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Promise<LifecycleEnv> {
   const client = await connectTestClient();
   const taskQueue = uniqueTaskQueue('lifecycle');
-  const signalled: PspEventEnvelope[] = [];
-  const receiver = await startRelayStandIn(client, signalled);
+  const relay = await startRelay({
+    client,
+    port: 0,
+    host: '127.0.0.1',
+    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' }),
+  });
+  const webhookUrl = `${relay.url}/webhooks/connectpsp`;
   const sandbox = await startSandbox({
     port: 0,
     webhookRetryScheduleMs: [100, 200, 400, 800, 1600, 3200],
@@ -151,8 +150,15 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     sandbox,
     psp,
     ledgerDb,
-    webhookUrl: receiver.url,
-    signalled,
+    webhookUrl,
+    async acknowledgedEvents(transactionId) {
+      const { deliveries } = (await psp.control('GET', '/webhooks')).body as {
+        deliveries: Array<{ eventType: string; transactionId: string; status: number | null }>;
+      };
+      return deliveries
+        .filter((d) => d.transactionId === transactionId && d.status === 200)
+        .map((d) => d.eventType);
+    },
     startWorker,
     stopWorker,
     unique,
@@ -163,7 +169,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       payer: { name: 'Ana Maria Souza', document: VALID_CPF },
       expiresInMinutes: 30,
       reconcileIntervalSeconds: 1,
-      webhookUrl: receiver.url,
+      webhookUrl,
       ...overrides,
     }),
     cashOutInput: (overrides = {}) => ({
@@ -173,7 +179,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       payee: { name: 'Bruno Lima', document: VALID_CPF, pixKey: PAYEE_PIX_KEY },
       reconcileIntervalSeconds: 1,
       topUpRetries: 2,
-      webhookUrl: receiver.url,
+      webhookUrl,
       ...overrides,
     }),
     async startCashIn(input) {
@@ -246,7 +252,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     },
     async close() {
       await stopWorker();
-      await receiver.close();
+      await relay.close();
       await sandbox.close();
       await pspClient.close();
       await ledgerDb.drop();
@@ -258,48 +264,4 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
 /** Status dumps without the QR image. */
 function briefly(key: string, value: unknown): unknown {
   return key === 'qrCodeImageBase64' ? '…' : value;
-}
-
-/**
- * What the relay does with a webhook: authenticate the raw body, then signal the envelope,
- * unchanged, to the workflow its reference names; 2xx only once the signal is accepted.
- */
-async function startRelayStandIn(
-  client: Client,
-  signalled: PspEventEnvelope[],
-): Promise<{ url: string; close(): Promise<void> }> {
-  const expectedKey = Buffer.from(SANDBOX_CREDENTIALS.cryptoToken, 'utf8');
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const raw = Buffer.concat(chunks);
-      const expected = createHmac('sha256', expectedKey).update(raw).digest();
-      const given = Buffer.from(String(req.headers['x-connect-signature'] ?? ''), 'hex');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.writeHead(401).end();
-        return;
-      }
-      try {
-        const envelope = JSON.parse(raw.toString('utf8')) as PspEventEnvelope;
-        const workflowId = workflowIdForPspEvent(envelope);
-        if (!workflowId) throw new Error('no workflow for this event');
-        await client.workflow.getHandle(workflowId).signal(pspEventSignal, envelope);
-        signalled.push(envelope);
-        res.writeHead(200).end();
-      } catch (err) {
-        res.writeHead(err instanceof WorkflowNotFoundError ? 404 : 500).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks/connectpsp`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

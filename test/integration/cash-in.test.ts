@@ -68,7 +68,7 @@ describe('cash-in lifecycle (dev server + sandbox over HTTP)', () => {
       const { handle, charge } = await env.startCashIn(input);
       await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
       await env.waitForState<CashInStatus>(handle, 'SETTLED');
-      expect(env.signalled.filter((e) => e.data.externalReference === input.reference)).toEqual([]);
+      expect(await env.acknowledgedEvents(charge.transactionId)).toEqual([]);
       expect(await balanceOf(input.userId)).toBe(input.amountCents);
     } finally {
       await env.psp.control('DELETE', '/faults');

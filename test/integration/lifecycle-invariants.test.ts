@@ -126,9 +126,7 @@ describe('lifecycle invariants (dev server + sandbox over HTTP)', () => {
     await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
     await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/return`);
     const returned = await env.waitForState<CashOutStatus>(handle, 'REFUNDED');
-    const delivered = env.signalled
-      .filter((e) => e.data.externalReference === input.reference)
-      .map((e) => e.eventType);
+    const delivered = await env.acknowledgedEvents(processing.psp.transactionId as string);
     expect(delivered[0]).toBe('CASHOUT_REFUNDED');
     expect(returned.ledger).toEqual({ held: true, posted: true, voided: false, returned: true });
     expect(await env.ledgerDb.ledger.getUserBalance(input.userId)).toMatchObject({

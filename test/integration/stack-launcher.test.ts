@@ -4,10 +4,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
 import { PROJECT_ROOT } from '../../scripts/project-root';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
+import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { freshLedgerDatabase } from '../helpers/ledger-db';
 import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../helpers/processes';
 
 const dataDirs: string[] = [];
@@ -123,4 +126,49 @@ describe('npm start (the stack launcher)', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(stackFile)).toBe(false);
   }, 200_000);
+
+  it('uses the Temporal server, ledger database and ConnectPSP it is given, and starts none of them', async () => {
+    const dataDir = tempDataDir();
+    const ledgerDb = await freshLedgerDatabase();
+    const realPsp = await startSandbox({ port: 0 });
+    const env = {
+      ...(await freePortsEnv(dataDir)),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `stack-external-${process.pid}`,
+      REBALANCE_INTERVAL_SECONDS: '3600',
+      LEDGER_DATABASE_URL: ledgerDb.url,
+      CONNECTPSP_BASE_URL: realPsp.url,
+      CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
+      CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
+      CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
+      CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken,
+    };
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'stack.js')], {
+      env: cleanEnv(env),
+      cwd: PROJECT_ROOT,
+    });
+    const output = collectOutput(child, 120_000);
+    try {
+      const stackFile = path.join(dataDir, 'stack.json');
+      await waitFor('stack.json', () => existsSync(stackFile), { timeoutMs: 100_000, intervalMs: 250 });
+      const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+        processes: Array<{ name: string; where: string; pid?: number }>;
+      };
+      expect(stack.processes.map((p) => [p.name, p.pid === undefined ? 'external' : 'started'])).toEqual([
+        ['temporal', 'external'],
+        ['ledger-db', 'external'],
+        ['worker', 'started'],
+        ['relay', 'started'],
+      ]);
+      expect(stack.processes[0]?.where).toBe(inject('temporalAddress'));
+      expect(stack.processes[1]?.where).not.toContain('ledger-local'); // the password is masked
+      expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+      const result = await output;
+      await realPsp.close();
+      await ledgerDb.drop();
+      expect(result.code).toBe(0);
+    }
+  }, 150_000);
 });

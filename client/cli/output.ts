@@ -159,10 +159,15 @@ export function renderBalance(balance: UserBalance, movements: readonly LedgerTr
   return lines.join('\n');
 }
 
-/** + when the movement credits the account, − when it debits it. */
+/**
+ * The movement's effect on what the user can spend: + credits, − debits and holds; a voided hold
+ * gives its amount back, and posting a hold changes nothing more (it was already taken).
+ */
 function signedAmount(transfer: LedgerTransfer, account: string): string {
-  const sign = transfer.creditAccount === account ? '+' : '-';
-  return `${sign}${formatBrl(transfer.amountCents)}`;
+  const amount = formatBrl(transfer.amountCents);
+  if (transfer.kind === 'void_pending') return `+${amount} (hold released)`;
+  if (transfer.kind === 'post_pending') return `${amount} (hold settled)`;
+  return `${transfer.creditAccount === account ? '+' : '-'}${amount}`;
 }
 
 export function renderExposure(exposureCents: Cents): string {

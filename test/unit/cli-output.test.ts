@@ -134,10 +134,30 @@ describe('human output', () => {
     expect(renderPaymentPage({ payments: [] })).toBe('No payments match.');
   });
 
-  it('a wallet with its recent movements signed from the user side', () => {
+  it('a wallet with its recent movements, each signed by its effect on what the user can spend', () => {
     const text = renderBalance(
       { userId: 'alice', postedCents: 70_00, pendingDebitCents: 10_00, availableCents: 60_00 },
       [
+        {
+          id: 'cash-out:co-2:void',
+          debitAccount: 'user:alice',
+          creditAccount: 'system:psp-settlement',
+          amountCents: 5_00,
+          kind: 'void_pending',
+          pendingId: 'cash-out:co-2:hold',
+          code: 'CASH_OUT_VOID',
+          createdAt: '2026-03-01T12:03:00.000Z',
+        },
+        {
+          id: 'cash-out:co-3:post',
+          debitAccount: 'user:alice',
+          creditAccount: 'system:psp-settlement',
+          amountCents: 7_00,
+          kind: 'post_pending',
+          pendingId: 'cash-out:co-3:hold',
+          code: 'CASH_OUT_POST',
+          createdAt: '2026-03-01T12:02:00.000Z',
+        },
         {
           id: 'cash-out:co-1:hold',
           debitAccount: 'user:alice',
@@ -164,6 +184,9 @@ describe('human output', () => {
     );
     expect(text).toMatch(/CASH_OUT_HOLD +pending +-R\$ 10,00 +co-1/);
     expect(text).toMatch(/CASH_IN +posted +\+R\$ 70,00 +cash-in:ci-1:credit/);
+    // A voided hold gives the money back; a posted hold takes nothing more.
+    expect(text).toMatch(/CASH_OUT_VOID +void_pending +\+R\$ 5,00 \(hold released\)/);
+    expect(text).toMatch(/CASH_OUT_POST +post_pending +R\$ 7,00 \(hold settled\)/);
   });
 
   it('the rebalance overview: schedule state and runs, newest first', () => {

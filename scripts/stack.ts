@@ -109,7 +109,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    // Like Temporal and the ledger, the sandbox keeps its state across restarts of the stack.
+    SANDBOX_STATE_FILE: config.SANDBOX_STATE_FILE ?? path.join(dataDir, 'sandbox-state.json'),
+  };
   try {
     for (const step of stackProcessPlan(config)) {
       if (stopping) return;

@@ -115,8 +115,10 @@ describe('npm start (the stack launcher)', () => {
     expect(page.statusCode).toBe(200);
     await page.body.dump();
 
-    // Survives a restart: the SQLite file of the dev server is in DATA_DIR.
+    // Survives a restart: Temporal's SQLite file, the ledger's cluster and the sandbox's state are in DATA_DIR.
     expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(path.join(dataDir, 'sandbox-state.json'))).toBe(true);
 
     child.kill('SIGTERM');
     const result = await output;

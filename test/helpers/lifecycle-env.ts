@@ -19,6 +19,7 @@ import { SYSTEM_ACCOUNTS } from '../../domain/ledger';
 import { reaisToCents } from '../../domain/money';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
+import { dataConverterFor } from '../../worker/data-converter';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
 import {
   type CashInCharge,
@@ -84,16 +85,20 @@ export interface LifecycleEnv {
 export interface LifecycleEnvOptions {
   /** false: the test runs its own worker (e.g. a separate process). */
   inProcessWorker?: boolean;
+  /** PAYLOAD_ENCRYPTION_KEY for the client, the relay and the worker alike. */
+  payloadEncryptionKey?: string;
 }
 
 export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Promise<LifecycleEnv> {
-  const client = await connectTestClient();
+  const encryption = { PAYLOAD_ENCRYPTION_KEY: options.payloadEncryptionKey };
+  const dataConverter = dataConverterFor(encryption);
+  const client = await connectTestClient({ dataConverter });
   const taskQueue = uniqueTaskQueue('lifecycle');
   const relay = await startRelay({
     client,
     port: 0,
     host: '127.0.0.1',
-    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' }),
+    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...encryption }),
   });
   const webhookUrl = `${relay.url}/webhooks/connectpsp`;
   const sandbox = await startSandbox({
@@ -109,7 +114,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {
     if (worker) return;
-    const instance = await createTestWorker({ taskQueue, activities });
+    const instance = await createTestWorker({ taskQueue, activities, dataConverter });
     worker = { instance, running: instance.run() };
   };
   const stopWorker = async () => {

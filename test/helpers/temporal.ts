@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 
@@ -9,9 +10,13 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 }
 
 /** A client of the run's Temporal server; close its connection in afterAll. */
-export async function connectTestClient(): Promise<Client> {
+export async function connectTestClient(options: { dataConverter?: DataConverter } = {}): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  return new Client({ connection, namespace: inject('temporalNamespace') });
+  return new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: options.dataConverter,
+  });
 }
 
 let runtimeInstalled = false;

@@ -1,96 +1,75 @@
 /**
- * Runs test/helpers/lifecycle-worker-process.ts as a separate Node process (compiled with the
- * project's tsc into a temporary directory, once per test file), so a test can SIGKILL a worker
- * and start a genuinely new one.
+ * Runs the real worker entry (dist/worker/main.js, built by `npm test` before vitest) as a separate
+ * process, configured through the environment like in production, so a test can SIGKILL a worker
+ * and start a genuinely new one, or SIGTERM it and watch it drain.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/project-root';
-
-const SCRIPT = 'test/helpers/lifecycle-worker-process.ts';
-
-export interface CompiledWorkerScript {
-  path: string;
-  remove(): void;
-}
-
-/** Compiles the worker script and what it imports (the project's tsc, no type check gate). */
-export async function compileWorkerScript(): Promise<CompiledWorkerScript> {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'pix-worker-process-'));
-  const tsconfig = path.join(outDir, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: path.join(PROJECT_ROOT, 'tsconfig.json'),
-      compilerOptions: {
-        rootDir: PROJECT_ROOT,
-        outDir,
-        noEmit: false,
-        sourceMap: false,
-        noEmitOnError: false,
-      },
-      include: [path.join(PROJECT_ROOT, SCRIPT)],
-    }),
-  );
-  // tsc exits non-zero for type errors elsewhere in the tree while still emitting; the output decides.
-  await promisify(execFile)(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', tsconfig]).catch(
-    () => undefined,
-  );
-  const compiled = path.join(outDir, SCRIPT.replace(/\.ts$/, '.js'));
-  if (!existsSync(compiled)) throw new Error(`tsc did not emit ${compiled}`);
-  return { path: compiled, remove: () => rmSync(outDir, { recursive: true, force: true }) };
-}
+import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { cleanEnv } from './processes';
 
 export interface WorkerProcess {
   child: ChildProcess;
   /** SIGKILL: no graceful shutdown, in-flight tasks are simply lost to the server's timeouts. */
-  kill(): Promise<void>;
-  stop(): Promise<void>;
+  kill(): Promise<number | null>;
+  /** SIGTERM: stop polling, let in-flight activities finish within the grace time, exit. */
+  stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(
-  script: CompiledWorkerScript,
-  env: { taskQueue: string; sandboxUrl: string; ledgerDatabaseUrl: string },
-): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [script.path], {
+export interface WorkerProcessOptions {
+  taskQueue: string;
+  sandboxUrl: string;
+  ledgerDatabaseUrl: string;
+  /** More variables of worker/config.ts, e.g. WORKER_SHUTDOWN_GRACE_SECONDS. */
+  env?: Record<string, string>;
+}
+
+export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js')], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'),
+    env: cleanEnv({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      TASK_QUEUE: env.taskQueue,
-      SANDBOX_URL: env.sandboxUrl,
-      LEDGER_DATABASE_URL: env.ledgerDatabaseUrl,
-    },
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      LEDGER_DATABASE_URL: options.ledgerDatabaseUrl,
+      // The test's sandbox plays the real ConnectPSP, reached through the production code path.
+      CONNECTPSP_BASE_URL: options.sandboxUrl,
+      CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
+      CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
+      CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
+      CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken,
+      REBALANCE_INTERVAL_SECONDS: '3600',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    }),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process not ready in 30 s: ${stderr}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('WORKER_READY')) {
+    const timer = setTimeout(() => reject(new Error(`worker process not ready in 60 s:\n${output}`)), 60_000);
+    const onData = () => {
+      if (output.includes('"msg":"worker started"')) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', onData);
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`worker process exited (${code}) before it was ready: ${stderr}`));
+      reject(new Error(`worker process exited (${code}) before it was ready:\n${output}`));
     });
   });
   const signalAndWait = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
+    return exited;
   };
   return { child, kill: () => signalAndWait('SIGKILL'), stop: () => signalAndWait('SIGTERM') };
 }

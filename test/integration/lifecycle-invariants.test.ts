@@ -2,15 +2,13 @@
  * Invariant 1 under stress: one reference → one lifecycle, one PSP transaction and one ledger
  * effect, whatever is duplicated, reordered, early, or interrupted by a worker dying.
  */
+import { temporal } from '@temporalio/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../scripts/wait-for';
 import type { CashInStatus, CashOutStatus, PspEventEnvelope } from '../../workflows/messages';
 import { pspEventSignal } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
-import {
-  type CompiledWorkerScript,
-  compileWorkerScript,
-  startWorkerProcess,
-} from '../helpers/worker-process';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 type Json = Record<string, unknown>;
 
@@ -182,14 +180,12 @@ describe('lifecycle invariants (dev server + sandbox over HTTP)', () => {
 
 describe('a worker killed mid-lifecycle and replaced by a new process', () => {
   let env: LifecycleEnv;
-  let script: CompiledWorkerScript;
   beforeAll(async () => {
-    [env, script] = await Promise.all([startLifecycleEnv({ inProcessWorker: false }), compileWorkerScript()]);
+    env = await startLifecycleEnv({ inProcessWorker: false });
     await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
   });
   afterAll(async () => {
     await env?.close();
-    script?.remove();
   });
 
   it('finishes every lifecycle once, with one PSP transaction and one ledger effect each', async () => {
@@ -198,7 +194,7 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
       sandboxUrl: env.sandbox.url,
       ledgerDatabaseUrl: env.ledgerDb.url,
     };
-    const first = await startWorkerProcess(script, processEnv);
+    const first = await startWorkerProcess(processEnv);
     const cashIn = env.cashInInput();
     const cashOut = env.cashOutInput();
     await env.fundUser(cashOut.userId, 50_00);
@@ -211,7 +207,7 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
     await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
 
-    const second = await startWorkerProcess(script, processEnv);
+    const second = await startWorkerProcess(processEnv);
     try {
       await env.waitForState<CashInStatus>(inHandle, 'SETTLED', 40_000);
       await env.waitForState<CashOutStatus>(outHandle, 'SETTLED', 40_000);
@@ -227,4 +223,78 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
       await second.stop();
     }
   }, 90_000);
+});
+
+describe('a worker stopped with SIGTERM while an activity runs', () => {
+  let env: LifecycleEnv;
+  beforeAll(async () => {
+    env = await startLifecycleEnv({ inProcessWorker: false });
+    await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('lets the PSP call in flight finish, exits 0, and a new worker carries the lifecycle on', async () => {
+    const worker = await startWorkerProcess({
+      taskQueue: env.taskQueue,
+      sandboxUrl: env.sandbox.url,
+      ledgerDatabaseUrl: env.ledgerDb.url,
+      env: { WORKER_SHUTDOWN_GRACE_SECONDS: '30' },
+    });
+    const cashOut = env.cashOutInput();
+    await env.fundUser(cashOut.userId, 50_00);
+    // The PSP takes 3 s to accept this cash-out: long enough to stop the worker in the middle of the call.
+    await env.psp.control('POST', '/faults', {
+      kind: 'latency',
+      latencyMs: 3_000,
+      method: 'POST',
+      path: '/cash-out',
+      count: 1,
+    });
+    const handle = await env.startCashOut(cashOut);
+    await waitFor(
+      'createCashOut to be running on the worker',
+      async () => {
+        const { pendingActivities } = await handle.describe().then((d) => d.raw);
+        return (pendingActivities ?? []).some(
+          (a) =>
+            a.activityType?.name === 'createCashOut' &&
+            a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+        );
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+
+    expect(await worker.stop()).toBe(0);
+
+    // The draining worker completed the call itself: one attempt, completed, nothing timed out or retried.
+    const { events } = await handle.fetchHistory();
+    const scheduled = (events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createCashOut',
+    );
+    expect(scheduled).toHaveLength(1);
+    const scheduledId = scheduled[0]?.eventId?.toString();
+    const outcomes = (events ?? []).filter((e) =>
+      [
+        e.activityTaskCompletedEventAttributes,
+        e.activityTaskFailedEventAttributes,
+        e.activityTaskTimedOutEventAttributes,
+      ].some((attributes) => attributes?.scheduledEventId?.toString() === scheduledId),
+    );
+    expect(
+      outcomes.map((e) => (e.activityTaskCompletedEventAttributes ? 'completed' : 'not completed')),
+    ).toEqual(['completed']);
+    const started = (events ?? []).find(
+      (e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduledId,
+    );
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+
+    await env.startWorker();
+    const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+    await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
+    await env.waitForState<CashOutStatus>(handle, 'SETTLED', 30_000);
+    expect((await env.pspTransactions(cashOut.reference)).cashOuts).toHaveLength(1);
+    await env.expectLedgerMatchesPsp();
+  }, 120_000);
 });

@@ -178,7 +178,7 @@ describe('lifecycle invariants (dev server + sandbox over HTTP)', () => {
   });
 });
 
-describe('a worker killed mid-lifecycle and replaced by a new process', () => {
+describe('worker processes (the real dist/worker/main.js) killed or stopped mid-lifecycle', () => {
   let env: LifecycleEnv;
   beforeAll(async () => {
     env = await startLifecycleEnv({ inProcessWorker: false });
@@ -187,14 +187,14 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
   afterAll(async () => {
     await env?.close();
   });
+  const processEnv = () => ({
+    taskQueue: env.taskQueue,
+    sandboxUrl: env.sandbox.url,
+    ledgerDatabaseUrl: env.ledgerDb.url,
+  });
 
-  it('finishes every lifecycle once, with one PSP transaction and one ledger effect each', async () => {
-    const processEnv = {
-      taskQueue: env.taskQueue,
-      sandboxUrl: env.sandbox.url,
-      ledgerDatabaseUrl: env.ledgerDb.url,
-    };
-    const first = await startWorkerProcess(processEnv);
+  it('killed and replaced by a new process: every lifecycle finishes once, one PSP transaction and one ledger effect each', async () => {
+    const first = await startWorkerProcess(processEnv());
     const cashIn = env.cashInInput();
     const cashOut = env.cashOutInput();
     await env.fundUser(cashOut.userId, 50_00);
@@ -207,7 +207,7 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
     await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
 
-    const second = await startWorkerProcess(processEnv);
+    const second = await startWorkerProcess(processEnv());
     try {
       await env.waitForState<CashInStatus>(inHandle, 'SETTLED', 40_000);
       await env.waitForState<CashOutStatus>(outHandle, 'SETTLED', 40_000);
@@ -223,23 +223,10 @@ describe('a worker killed mid-lifecycle and replaced by a new process', () => {
       await second.stop();
     }
   }, 90_000);
-});
 
-describe('a worker stopped with SIGTERM while an activity runs', () => {
-  let env: LifecycleEnv;
-  beforeAll(async () => {
-    env = await startLifecycleEnv({ inProcessWorker: false });
-    await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
-
-  it('lets the PSP call in flight finish, exits 0, and a new worker carries the lifecycle on', async () => {
+  it('stopped with SIGTERM while a PSP call runs: lets it finish, exits 0, and a new worker carries the lifecycle on', async () => {
     const worker = await startWorkerProcess({
-      taskQueue: env.taskQueue,
-      sandboxUrl: env.sandbox.url,
-      ledgerDatabaseUrl: env.ledgerDb.url,
+      ...processEnv(),
       env: { WORKER_SHUTDOWN_GRACE_SECONDS: '30' },
     });
     const cashOut = env.cashOutInput();

@@ -18,20 +18,17 @@ import { transferIds } from '../domain/ledger';
 import { formatBrl } from '../domain/money';
 import { ValidationError, validateCashInInput } from '../domain/validation';
 import { ledger, psp, pspChargeCreation, pspReads } from './activity-proxies';
-import {
-  type CashInWorkflowInput,
-  DEFAULT_LATE_EVENT_RECONCILE_HOURS,
-  DEFAULT_LATE_EVENT_WATCH_DAYS,
-} from './inputs';
+import type { CashInWorkflowInput } from './inputs';
 import {
   activityFailure,
   expectActivityFailure,
   failLifecycle,
-  historyIsLong,
   initialSearchAttributes,
+  lateEventWindow,
   nowIso,
   recordPspTransactionId,
   transition,
+  watchStep,
 } from './lifecycle';
 import {
   type CashInRefundAccepted,
@@ -50,9 +47,6 @@ import {
   laterCashIn,
   type PspObservation,
 } from './psp-observations';
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashInStatus> {
   const { reference } = input;
@@ -287,12 +281,11 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
    * for a CASHIN_REFUNDED it did not ask for (MED). Either way the wallet is debited exactly once.
    */
   async function watchForRefund(): Promise<void> {
-    const watchUntilMs =
-      input.resume?.watchUntilMs ??
-      Date.now() + (input.lateEventWatchDays ?? DEFAULT_LATE_EVENT_WATCH_DAYS) * DAY_MS;
-    status.watchingUntil = new Date(watchUntilMs).toISOString();
-    const lateReconcileMs = (input.lateEventReconcileHours ?? DEFAULT_LATE_EVENT_RECONCILE_HOURS) * HOUR_MS;
+    const window = lateEventWindow(input);
+    status.watchingUntil = new Date(window.untilMs).toISOString();
     const refundPending = () => refundRequest !== null && refundOutcome === null;
+    const carryOn = () =>
+      continueAsNew<typeof cashInWorkflow>({ ...input, resume: { status, watchUntilMs: window.untilMs } });
 
     for (;;) {
       if (pspStatus() === 'REFUNDED') break;
@@ -316,21 +309,12 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
         await waitForPsp((s) => s === 'REFUNDED');
         break;
       }
-      const remainingMs = watchUntilMs - Date.now();
-      if (remainingMs <= 0) {
+      const woken = () => pspStatus() === 'REFUNDED' || refundPending();
+      if (!(await watchStep(window, input.maxHistoryEvents, woken, reconcile, carryOn))) {
         status.watchingUntil = null;
         watchClosed = true;
         return;
       }
-      if (historyIsLong(input.maxHistoryEvents)) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof cashInWorkflow>({ ...input, resume: { status, watchUntilMs } });
-      }
-      const woke = await condition(
-        () => pspStatus() === 'REFUNDED' || refundPending(),
-        Math.min(remainingMs, lateReconcileMs),
-      );
-      if (!woke) await reconcile();
     }
 
     status.refund ??= { origin: 'PSP', reason: null };

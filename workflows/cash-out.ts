@@ -11,19 +11,16 @@ import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
 import { ValidationError, type ValidCashOutInput, validateCashOutInput } from '../domain/validation';
 import { ledger, psp, pspReads, rebalance } from './activity-proxies';
-import {
-  type CashOutWorkflowInput,
-  DEFAULT_LATE_EVENT_RECONCILE_HOURS,
-  DEFAULT_LATE_EVENT_WATCH_DAYS,
-} from './inputs';
+import type { CashOutWorkflowInput } from './inputs';
 import {
   expectActivityFailure,
   failLifecycle,
-  historyIsLong,
   initialSearchAttributes,
+  lateEventWindow,
   nowIso,
   recordPspTransactionId,
   transition,
+  watchStep,
 } from './lifecycle';
 import { type CashOutStatus, type PaymentFailure, pspEventSignal, statusQuery } from './messages';
 import {
@@ -34,9 +31,6 @@ import {
   type PspObservation,
 } from './psp-observations';
 import { cashOutWorkflowId } from './workflow-ids';
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
   const { reference } = input;
@@ -217,26 +211,16 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
 
   /** Until the window closes, a CASHOUT_REFUNDED (the payee's bank sent it back) credits the user once. */
   async function watchForReturn(): Promise<void> {
-    const watchUntilMs =
-      input.resume?.watchUntilMs ??
-      Date.now() + (input.lateEventWatchDays ?? DEFAULT_LATE_EVENT_WATCH_DAYS) * DAY_MS;
-    status.watchingUntil = new Date(watchUntilMs).toISOString();
-    const lateReconcileMs = (input.lateEventReconcileHours ?? DEFAULT_LATE_EVENT_RECONCILE_HOURS) * HOUR_MS;
-    while (pspStatus() !== 'REFUNDED') {
-      const remainingMs = watchUntilMs - Date.now();
-      if (remainingMs <= 0) {
+    const window = lateEventWindow(input);
+    status.watchingUntil = new Date(window.untilMs).toISOString();
+    const returned = () => pspStatus() === 'REFUNDED';
+    const carryOn = () =>
+      continueAsNew<typeof cashOutWorkflow>({ ...input, resume: { status, watchUntilMs: window.untilMs } });
+    while (!returned()) {
+      if (!(await watchStep(window, input.maxHistoryEvents, returned, reconcile, carryOn))) {
         status.watchingUntil = null;
         return;
       }
-      if (historyIsLong(input.maxHistoryEvents)) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof cashOutWorkflow>({
-          ...input,
-          resume: { status, watchUntilMs },
-        });
-      }
-      const woke = await condition(() => pspStatus() === 'REFUNDED', Math.min(remainingMs, lateReconcileMs));
-      if (!woke) await reconcile();
     }
     await ledger.creditCashOutReturn({
       transferId: transferIds.cashOutReturn(reference),

@@ -6,10 +6,13 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
+  allHandlersFinished,
+  condition,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
 import type { PaymentFailure, TimelineEntry } from './messages';
 
 export function nowIso(): string {
@@ -85,4 +88,48 @@ export function historyIsLong(maxHistoryEvents: number | undefined): boolean {
   return (
     info.continueAsNewSuggested || (maxHistoryEvents !== undefined && info.historyLength >= maxHistoryEvents)
   );
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** How long a settled payment keeps listening for late PSP events, and how often it asks the PSP meanwhile. */
+export interface LateEventWindow {
+  untilMs: number;
+  reconcileEveryMs: number;
+}
+
+export function lateEventWindow(input: {
+  lateEventWatchDays?: number;
+  lateEventReconcileHours?: number;
+  resume?: { watchUntilMs: number };
+}): LateEventWindow {
+  return {
+    untilMs:
+      input.resume?.watchUntilMs ??
+      Date.now() + (input.lateEventWatchDays ?? DEFAULT_LATE_EVENT_WATCH_DAYS) * DAY_MS,
+    reconcileEveryMs: (input.lateEventReconcileHours ?? DEFAULT_LATE_EVENT_RECONCILE_HOURS) * HOUR_MS,
+  };
+}
+
+/**
+ * One step of a late-event watch: false once the window is over. Otherwise it continues as new when
+ * the history is long (`carryOn` never returns), then waits until `woken` holds or the next
+ * reconciliation is due, and reconciles when nothing woke it.
+ */
+export async function watchStep(
+  window: LateEventWindow,
+  maxHistoryEvents: number | undefined,
+  woken: () => boolean,
+  reconcile: () => Promise<void>,
+  carryOn: () => Promise<never>,
+): Promise<boolean> {
+  const remainingMs = window.untilMs - Date.now();
+  if (remainingMs <= 0) return false;
+  if (historyIsLong(maxHistoryEvents)) {
+    await condition(allHandlersFinished);
+    await carryOn();
+  }
+  if (!(await condition(woken, Math.min(remainingMs, window.reconcileEveryMs)))) await reconcile();
+  return true;
 }

@@ -4,14 +4,7 @@
  * by GET while the webhook is late → credit the wallet once → SETTLED, then keep listening for a
  * refund (platform-requested or a MED reversal) that debits the wallet back.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  setHandler,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
@@ -23,6 +16,7 @@ import {
   activityFailure,
   expectActivityFailure,
   failLifecycle,
+  finishLifecycle,
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
@@ -138,17 +132,6 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     },
   );
 
-  const finish = async (): Promise<CashInStatus> => {
-    await condition(allHandlersFinished);
-    return status;
-  };
-  const fail = async (failure: PaymentFailure): Promise<never> => {
-    status.failure = failure;
-    transition(status, 'FAILED', failure.code);
-    await condition(allHandlersFinished);
-    return failLifecycle(failure, status);
-  };
-
   /** GET /cash-in/{id}; a PSP that cannot answer now is asked again at the next tick. */
   const reconcile = async () => {
     if (!status.psp.transactionId) return;
@@ -177,7 +160,11 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
       validateCashInInput(input);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return fail({ code: 'INVALID_INPUT', message: err.message, problems: [...err.problems] });
+      return failLifecycle(status, {
+        code: 'INVALID_INPUT',
+        message: err.message,
+        problems: [...err.problems],
+      });
     }
 
     try {
@@ -217,23 +204,23 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     } catch (err) {
       const failure = activityFailure(err);
       if (!failure) throw err;
-      return fail(failure);
+      return failLifecycle(status, failure);
     }
 
     const outcome = pspStatus();
     if (outcome === 'EXPIRED' || outcome === 'CANCELLED') {
       transition(status, 'EXPIRED', outcome === 'CANCELLED' ? 'cancelled by the PSP' : undefined);
-      return finish();
+      return finishLifecycle(status);
     }
     if (outcome === 'REFUNDED') {
       // Paid and taken back before we credited anything: nothing to do on the ledger.
       status.refund = { origin: 'PSP', reason: null };
       transition(status, 'REFUNDED', 'refunded by the PSP before settlement');
-      return finish();
+      return finishLifecycle(status);
     }
     if (status.psp.paidAmountCents !== input.amountCents) {
       await refundWrongAmount();
-      return finish();
+      return finishLifecycle(status);
     }
     transition(status, 'PAID');
     await ledger.creditCashIn({
@@ -247,14 +234,14 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   }
 
   await watchForRefund();
-  return finish();
+  return finishLifecycle(status);
 
   async function refundWrongAmount(): Promise<void> {
     const paid = status.psp.paidAmountCents;
     status.refund = { origin: 'WRONG_AMOUNT', reason: 'MERCHANT_ERROR' };
     transition(status, 'REFUNDING', `paid ${paid === null ? 'an unknown amount' : formatBrl(paid)}`);
     const failure = await askPspForRefund('MERCHANT_ERROR', `expected ${formatBrl(input.amountCents)}`);
-    if (failure) return fail(failure);
+    if (failure) return failLifecycle(status, failure);
     await waitForPsp((s) => s === 'REFUNDED');
     transition(status, 'REFUNDED');
   }

@@ -5,7 +5,7 @@
  * (SETTLED) or void it (REFUNDED, with the PSP's reason). A settled cash-out keeps listening for a
  * CASHOUT_REFUNDED (the money came back) and credits the user once.
  */
-import { allHandlersFinished, condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
 import type { Payee } from '../domain/connectpsp/cash-out';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
@@ -15,6 +15,7 @@ import type { CashOutWorkflowInput } from './inputs';
 import {
   expectActivityFailure,
   failLifecycle,
+  finishLifecycle,
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
@@ -81,16 +82,6 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
     observe(next);
   });
 
-  const finish = async (): Promise<CashOutStatus> => {
-    await condition(allHandlersFinished);
-    return status;
-  };
-  const fail = async (failure: PaymentFailure): Promise<never> => {
-    status.failure = failure;
-    transition(status, 'FAILED', failure.code);
-    await condition(allHandlersFinished);
-    return failLifecycle(failure, status);
-  };
   const reconcile = async () => {
     if (!status.psp.transactionId) return; // sent but not yet identified: only a webhook can tell
     try {
@@ -110,13 +101,17 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
       valid = validateCashOutInput(input);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return fail({ code: 'INVALID_INPUT', message: err.message, problems: [...err.problems] });
+      return failLifecycle(status, {
+        code: 'INVALID_INPUT',
+        message: err.message,
+        problems: [...err.problems],
+      });
     }
 
     try {
       await ledger.holdCashOut({ ...hold, amountCents: input.amountCents });
     } catch (err) {
-      return fail(expectActivityFailure(err)); // USER_INSUFFICIENT_FUNDS: nothing held, nothing sent
+      return failLifecycle(status, expectActivityFailure(err)); // USER_INSUFFICIENT_FUNDS: nothing held, nothing sent
     }
     status.ledger.held = true;
 
@@ -127,7 +122,7 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
         pendingId: hold.transferId,
       });
       status.ledger.voided = true;
-      return fail(refused);
+      return failLifecycle(status, refused);
     }
 
     const reconcileIntervalMs = input.reconcileIntervalSeconds * 1000;
@@ -149,7 +144,7 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
       });
       status.ledger.voided = true;
       transition(status, 'REFUNDED', status.failure.code);
-      return finish();
+      return finishLifecycle(status);
     }
     // COMPLETED, or already REFUNDED (events out of order): the money left, so the hold is posted.
     await ledger.postCashOut({ transferId: transferIds.cashOutPost(reference), pendingId: hold.transferId });
@@ -158,7 +153,7 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
   }
 
   await watchForReturn();
-  return finish();
+  return finishLifecycle(status);
 
   /** POST /cash-out; returns why nothing was sent, or null once the PSP accepted it. */
   async function send(valid: ValidCashOutInput): Promise<PaymentFailure | null> {

@@ -72,8 +72,23 @@ export function expectActivityFailure(err: unknown): PaymentFailure {
   return failure;
 }
 
-/** Ends a lifecycle as FAILED: non-retryable, typed with the failure code, details = the final status. */
-export function failLifecycle(failure: PaymentFailure, status: unknown): never {
+/** Ends a lifecycle: lets handlers still running (an update being answered) finish, then returns the final status. */
+export async function finishLifecycle<T>(status: T): Promise<T> {
+  await condition(allHandlersFinished);
+  return status;
+}
+
+/**
+ * Ends a lifecycle as FAILED: records the failure, lets running handlers finish, then fails the
+ * workflow, non-retryable, typed with the failure code, details = the final status.
+ */
+export async function failLifecycle<S extends string>(
+  status: { state: S | 'FAILED'; timeline: TimelineEntry[]; failure: PaymentFailure | null },
+  failure: PaymentFailure,
+): Promise<never> {
+  status.failure = failure;
+  transition(status, 'FAILED', failure.code);
+  await condition(allHandlersFinished);
   throw ApplicationFailure.create({
     type: failure.code,
     message: failure.message,

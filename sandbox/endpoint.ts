@@ -23,7 +23,8 @@ function idempotencyKeyOf(req: Request): string | null {
 
 /**
  * Runs one ConnectPSP operation: idempotency (when asked), injected latency, and the
- * commitThenDrop fault (the operation takes effect, then the socket is destroyed unanswered).
+ * commitThenDrop / commitThenGarble faults (the operation takes effect, then the socket is
+ * destroyed unanswered / a success status comes back with a body the contract does not allow).
  */
 export function endpoint(
   ctx: SandboxContext,
@@ -31,7 +32,7 @@ export function endpoint(
   options: { idempotent: boolean },
 ): RequestHandler {
   return async (req, res) => {
-    const { latencyMs, dropAfterCommit } = requestFaults(res);
+    const { latencyMs, dropAfterCommit, garbleAfterCommit } = requestFaults(res);
     const run = async (): Promise<StoredResponse> => {
       if (latencyMs > 0) await sleep(latencyMs, undefined, { ref: false });
       return operation(req);
@@ -64,6 +65,7 @@ export function endpoint(
       return;
     }
     if (outcome instanceof ProblemError) sendProblem(res, outcome);
+    else if (garbleAfterCommit) res.status(outcome.status).json({ unexpected: 'shape', id: 42 });
     else res.status(outcome.status).json(outcome.body);
   };
 }

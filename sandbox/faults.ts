@@ -8,6 +8,7 @@ export const FAULT_KINDS = [
   'rate429',
   'latency',
   'commitThenDrop',
+  'commitThenGarble',
   'duplicateWebhook',
   'outOfOrderWebhook',
   'withholdWebhook',
@@ -38,9 +39,11 @@ interface ActiveFault extends FaultSpec {
 export interface RequestFaults {
   latencyMs: number;
   dropAfterCommit: boolean;
+  /** The operation takes effect, but the 2xx answer carries a body that breaks the contract. */
+  garbleAfterCommit: boolean;
 }
 
-const NO_FAULTS: RequestFaults = { latencyMs: 0, dropAfterCommit: false };
+const NO_FAULTS: RequestFaults = { latencyMs: 0, dropAfterCommit: false, garbleAfterCommit: false };
 
 export class FaultRegistry {
   private faults: ActiveFault[] = [];
@@ -91,6 +94,9 @@ export class FaultRegistry {
           break;
         case 'commitThenDrop':
           if (this.fires(fault)) result.dropAfterCommit = true;
+          break;
+        case 'commitThenGarble':
+          if (this.fires(fault)) result.garbleAfterCommit = true;
           break;
         default:
           break;

@@ -7,6 +7,7 @@
  */
 import { condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
 import type { Payee } from '../domain/connectpsp/cash-out';
+import { PSP_NOTHING_CREATED_CODES } from '../domain/connectpsp/common';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
 import { ValidationError, type ValidCashOutInput, validateCashOutInput } from '../domain/validation';
@@ -181,9 +182,11 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
         return null;
       } catch (err) {
         const failure = expectActivityFailure(err);
-        if (failure.code === 'DUPLICATE_EXTERNAL_REFERENCE') {
-          // The PSP already has this reference, so the PIX is out: its webhooks will say how it ended.
-          transition(status, 'PROCESSING', 'the PSP already had this reference');
+        if (!PSP_NOTHING_CREATED_CODES.has(failure.code) || pspStatus() !== null) {
+          // The PSP may hold this cash-out (it already had the reference, answered something we
+          // cannot read, or a webhook already spoke of it): the money may be out, so the hold
+          // stays and the PSP's webhooks decide how it ends.
+          transition(status, 'PROCESSING', `the PSP may have it (${failure.code})`);
           return null;
         }
         if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= input.topUpRetries) return failure;

@@ -81,6 +81,22 @@ const PSP_SERVER_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Failures that prove the PSP created nothing: the request was refused before it was processed
+ * (authentication, signature, validation, funds, a reused idempotency key). Any other failure of a
+ * create call (an answer we cannot read above all) may hide a transaction that exists.
+ */
+export const PSP_NOTHING_CREATED_CODES: ReadonlySet<string> = new Set([
+  'INVALID_REQUEST',
+  'INVALID_CREDENTIALS',
+  'INVALID_TOKEN',
+  'TOKEN_EXPIRED',
+  'INVALID_APPLICATION_TOKEN',
+  'INVALID_SIGNATURE',
+  'INSUFFICIENT_FUNDS',
+  'IDEMPOTENCY_KEY_REUSED',
+]);
+
+/**
  * Failure types a retry cannot change: every business code of the contract, plus the client's own
  * CONTRACT_VIOLATION (the PSP answered something the contract does not allow).
  */

@@ -89,9 +89,11 @@ class LostInsertRace extends Error {}
 async function createTransfer(pool: Pool, transfer: NewTransfer): Promise<TransferOutcome> {
   validateNewTransfer(transfer);
   // Replays are checked before funds: a hold applied again returns its first result even if the
-  // balance has moved since.
+  // balance has moved since, but only while it is still pending. A hold already posted or voided
+  // cannot be "placed again": that is a reference reused after its lifecycle ended, and answering
+  // success would let money leave with nothing held.
   const replayed = await findTransfer(pool, transfer.id);
-  if (replayed) return replayOf(replayed, transfer);
+  if (replayed) return replayUnlessFinalised(pool, replayed, transfer);
   try {
     return await inTransaction(pool, async (client) => {
       const accounts = await lockAccounts(client, [transfer.debitAccount, transfer.creditAccount]);
@@ -121,8 +123,18 @@ async function createTransfer(pool: Pool, transfer: NewTransfer): Promise<Transf
     if (!(err instanceof LostInsertRace)) throw err;
     const winner = await findTransfer(pool, transfer.id);
     if (!winner) throw err;
-    return replayOf(winner, transfer);
+    return replayUnlessFinalised(pool, winner, transfer);
   }
+}
+
+async function replayUnlessFinalised(
+  pool: Pool,
+  existing: LedgerTransfer,
+  wanted: NewTransfer,
+): Promise<TransferOutcome> {
+  const outcome = replayOf(existing, wanted);
+  if (existing.kind === 'pending') await refuseIfFinalised(pool, existing.id);
+  return outcome;
 }
 
 async function finalisePending(

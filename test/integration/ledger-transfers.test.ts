@@ -308,6 +308,23 @@ describe('idempotency', () => {
     expect(await ledger.createTransfer(transfer)).toEqual({ transfer: first.transfer, created: false });
   });
 
+  it('refuses to place again a hold that was already voided or posted (a reference reused later)', async () => {
+    const { userId, account } = newUser();
+    await ledger.createTransfer(cashIn(account, 100));
+    const voided = hold(account, 40);
+    await ledger.createTransfer(voided);
+    await ledger.voidPending(`${voided.id}:void`, voided.id);
+    const posted = hold(account, 30);
+    await ledger.createTransfer(posted);
+    await ledger.postPending(`${posted.id}:post`, posted.id);
+    const before = await ledger.getUserBalance(userId);
+
+    await expect(ledger.createTransfer(voided)).rejects.toBeInstanceOf(PendingTransferAlreadyFinalisedError);
+    await expect(ledger.createTransfer(posted)).rejects.toMatchObject({ state: 'posted' });
+    expect(await ledger.getUserBalance(userId)).toEqual(before);
+    expect(before).toMatchObject({ postedCents: 70, pendingDebitCents: 0, availableCents: 70 });
+  });
+
   it('20 concurrent applications of one id leave one row and one effect', async () => {
     const { userId, account } = newUser();
     const transfer = cashIn(account, 250);

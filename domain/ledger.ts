@@ -52,8 +52,12 @@ export function parseAccountId(id: string): ParsedAccountId | null {
 /** Short reason of a transfer, kept in the journal for people and reports. */
 export const TRANSFER_CODES = [
   'CASH_IN',
-  /** The PSP took a cash-in back (MED reversal or refund): the wallet is debited back. */
+  /** The PSP took a cash-in back on its own (MED reversal): the wallet is debited back, even below zero. */
   'MED_REVERSAL',
+  /** A refund the platform asked for: the amount is held before the PSP is asked, then posted or voided. */
+  'CASH_IN_REFUND_HOLD',
+  'CASH_IN_REFUND_POST',
+  'CASH_IN_REFUND_VOID',
   'CASH_OUT_HOLD',
   'CASH_OUT_POST',
   'CASH_OUT_VOID',
@@ -144,6 +148,9 @@ export function emptyBalances(accountId: AccountId): AccountBalances {
 export const transferIds = {
   cashInCredit: (reference: string) => `cash-in:${reference}:credit`,
   cashInReversal: (reference: string) => `cash-in:${reference}:reversal`,
+  cashInRefundHold: (reference: string) => `cash-in:${reference}:refund-hold`,
+  cashInRefundPost: (reference: string) => `cash-in:${reference}:refund-post`,
+  cashInRefundVoid: (reference: string) => `cash-in:${reference}:refund-void`,
   cashOutHold: (reference: string) => `cash-out:${reference}:hold`,
   cashOutPost: (reference: string) => `cash-out:${reference}:post`,
   cashOutVoid: (reference: string) => `cash-out:${reference}:void`,

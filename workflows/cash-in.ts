@@ -4,7 +4,7 @@
  * by GET while the webhook is late → credit the wallet once → SETTLED, then keep listening for a
  * refund (platform-requested or a MED reversal) that debits the wallet back.
  */
-import { ApplicationFailure, condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, log, patched, setHandler } from '@temporalio/workflow';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
@@ -42,6 +42,9 @@ import {
   type PspObservation,
 } from './psp-observations';
 
+/** Cash-ins started before this patch refund without holding the wallet first (see holdRefundOnWallet). */
+const REFUND_HOLD_PATCH = 'cash-in-refund-hold';
+
 export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashInStatus> {
   const { reference } = input;
   const status: CashInStatus = input.resume?.status ?? {
@@ -70,6 +73,8 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     : null;
   let refundRequest: CashInRefundRequest | null = null;
   let refundOutcome: { accepted: CashInRefundAccepted } | { rejected: PaymentFailure } | null = null;
+  /** The platform refund's hold on the wallet (or why it could not be placed), while a refund is under way. */
+  let refundHold: { held: string } | { rejected: PaymentFailure } | null = null;
   /** Set when watching ended (window over, or refunded): no refund can be asked of this workflow any more. */
   let watchClosed = false;
 
@@ -246,6 +251,32 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     transition(status, 'REFUNDED');
   }
 
+  /**
+   * Holds the refund's amount on the wallet before the PSP is asked, so money the user already
+   * spent is never refunded to the payer on top (the update is refused with USER_INSUFFICIENT_FUNDS).
+   */
+  async function holdRefundOnWallet(): Promise<{ held: string } | { rejected: PaymentFailure }> {
+    const transferId = transferIds.cashInRefundHold(reference);
+    try {
+      await ledger.holdCashInRefund({
+        transferId,
+        userId: input.userId,
+        amountCents: input.amountCents,
+        reference,
+      });
+      return { held: transferId };
+    } catch (err) {
+      return { rejected: expectActivityFailure(err) };
+    }
+  }
+
+  async function releaseRefundHold(): Promise<void> {
+    await ledger.voidCashInRefund({
+      transferId: transferIds.cashInRefundVoid(reference),
+      pendingId: transferIds.cashInRefundHold(reference),
+    });
+  }
+
   /** POST /cash-in/{id}/refund; null when the PSP accepted (or had already refunded). */
   async function askPspForRefund(reason: RefundReason, description?: string): Promise<PaymentFailure | null> {
     try {
@@ -280,8 +311,15 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
         const reason = refundRequest?.reason ?? 'CUSTOMER_REQUEST';
         status.refund = { origin: 'PLATFORM', reason };
         transition(status, 'REFUNDING', reason);
-        const failure = await askPspForRefund(reason, refundRequest?.description);
+        // Versioned: histories recorded before the refund hold existed replay without it.
+        refundHold = patched(REFUND_HOLD_PATCH) ? await holdRefundOnWallet() : null;
+        const failure =
+          refundHold && 'rejected' in refundHold
+            ? refundHold.rejected
+            : await askPspForRefund(reason, refundRequest?.description);
         if (failure) {
+          if (refundHold && 'held' in refundHold) await releaseRefundHold();
+          refundHold = null;
           refundOutcome = { rejected: failure };
           status.refund = null;
           transition(status, 'SETTLED', `refund refused: ${failure.code}`);
@@ -305,12 +343,20 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     }
 
     status.refund ??= { origin: 'PSP', reason: null };
-    await ledger.debitCashInReversal({
-      transferId: transferIds.cashInReversal(reference),
-      userId: input.userId,
-      amountCents: input.amountCents,
-      reference,
-    });
+    if (refundHold && 'held' in refundHold) {
+      await ledger.postCashInRefund({
+        transferId: transferIds.cashInRefundPost(reference),
+        pendingId: refundHold.held,
+      });
+    } else {
+      // The PSP took the money back on its own (MED): recorded even if the wallet goes negative.
+      await ledger.debitCashInReversal({
+        transferId: transferIds.cashInReversal(reference),
+        userId: input.userId,
+        amountCents: input.amountCents,
+        reference,
+      });
+    }
     status.ledger.reversed = true;
     status.watchingUntil = null;
     transition(status, 'REFUNDED', status.refund.origin === 'PSP' ? 'refunded by the PSP (MED)' : undefined);

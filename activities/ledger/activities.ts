@@ -1,5 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { LEDGER_FAILURE_TYPES, SYSTEM_ACCOUNTS, type UserBalance, userAccountId } from '../../domain/ledger';
+import {
+  LEDGER_FAILURE_TYPES,
+  SYSTEM_ACCOUNTS,
+  type TransferCode,
+  type UserBalance,
+  userAccountId,
+} from '../../domain/ledger';
 import type { Cents } from '../../domain/money';
 import {
   InsufficientFundsError,
@@ -33,6 +39,30 @@ export interface FinaliseHoldInput {
  * database trouble stays retryable.
  */
 export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
+  /** A pending debit of the wallet toward the PSP settlement account, refused when the wallet is short. */
+  const holdOnWallet =
+    (code: TransferCode) =>
+    (input: WalletMovementInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        ledger.createTransfer({
+          id: input.transferId,
+          debitAccount: userAccountId(input.userId),
+          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          amountCents: input.amountCents,
+          kind: 'pending',
+          code,
+          metadata: { reference: input.reference },
+        }),
+      );
+  const finaliseHold =
+    (how: 'post' | 'void', code: TransferCode) =>
+    (input: FinaliseHoldInput): Promise<TransferOutcome> =>
+      asActivity(() =>
+        how === 'post'
+          ? ledger.postPending(input.transferId, input.pendingId, { code })
+          : ledger.voidPending(input.transferId, input.pendingId, { code }),
+      );
+
   return {
     creditCashIn: (input: WalletMovementInput): Promise<TransferOutcome> =>
       asActivity(() =>
@@ -63,24 +93,14 @@ export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
       ),
 
     /** Fails with USER_INSUFFICIENT_FUNDS (non-retryable) when the available balance is short. */
-    holdCashOut: (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        ledger.createTransfer({
-          id: input.transferId,
-          debitAccount: userAccountId(input.userId),
-          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
-          amountCents: input.amountCents,
-          kind: 'pending',
-          code: 'CASH_OUT_HOLD',
-          metadata: { reference: input.reference },
-        }),
-      ),
+    holdCashOut: holdOnWallet('CASH_OUT_HOLD'),
+    postCashOut: finaliseHold('post', 'CASH_OUT_POST'),
+    voidCashOut: finaliseHold('void', 'CASH_OUT_VOID'),
 
-    postCashOut: (input: FinaliseHoldInput): Promise<TransferOutcome> =>
-      asActivity(() => ledger.postPending(input.transferId, input.pendingId, { code: 'CASH_OUT_POST' })),
-
-    voidCashOut: (input: FinaliseHoldInput): Promise<TransferOutcome> =>
-      asActivity(() => ledger.voidPending(input.transferId, input.pendingId, { code: 'CASH_OUT_VOID' })),
+    /** A refund the platform asked for holds its amount first; USER_INSUFFICIENT_FUNDS when already spent. */
+    holdCashInRefund: holdOnWallet('CASH_IN_REFUND_HOLD'),
+    postCashInRefund: finaliseHold('post', 'CASH_IN_REFUND_POST'),
+    voidCashInRefund: finaliseHold('void', 'CASH_IN_REFUND_VOID'),
 
     /** A settled cash-out came back (CASHOUT_REFUNDED): the money is the user's again. */
     creditCashOutReturn: (input: WalletMovementInput): Promise<TransferOutcome> =>

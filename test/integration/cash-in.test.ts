@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { recordBet } from '../../activities/ledger';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
 import { type CashInStatus, refundCashInUpdate } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
@@ -114,6 +115,32 @@ describe('cash-in lifecycle (dev server + sandbox over HTTP)', () => {
         r.method === 'POST' && r.path === `/cash-in/${charge.transactionId}/refund`,
     );
     expect(refundCalls).toHaveLength(1);
+  });
+
+  it('refuses a platform refund of money the user already spent, sending nothing to the PSP', async () => {
+    const input = env.cashInInput({ amountCents: 40_00 });
+    const { handle, charge } = await env.startCashIn(input);
+    await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+    await env.waitForState<CashInStatus>(handle, 'SETTLED');
+    await recordBet(env.ledgerDb.ledger, {
+      id: `bet:${input.reference}`,
+      userId: input.userId,
+      amountCents: 30_00,
+    });
+
+    const refused = await handle
+      .executeUpdate(refundCashInUpdate, { args: [{ reason: 'CUSTOMER_REQUEST' }] })
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'USER_INSUFFICIENT_FUNDS' });
+    const after = await env.waitForState<CashInStatus>(handle, 'SETTLED');
+    expect(after.timeline.at(-1)?.note).toBe('refund refused: USER_INSUFFICIENT_FUNDS');
+    expect(await balanceOf(input.userId)).toBe(10_00);
+    expect((await env.pspTransactions(input.reference)).cashIns[0]).toMatchObject({ status: 'PAID' });
+    const refundCalls = (await env.psp.control('GET', '/requests')).body.requests.filter(
+      (r: { path: string }) => r.path === `/cash-in/${charge.transactionId}/refund`,
+    );
+    expect(refundCalls).toEqual([]);
   });
 
   it('refuses a refund before the cash-in settled', async () => {

@@ -1,7 +1,8 @@
 /**
  * Invariant 6: every workflow type's recorded histories (test/fixtures/histories) replay against
  * the current workflow code. A change that would break workflows already running fails here.
- * Re-record with RECORD_HISTORIES=1 (see test/replay/record-histories.ts).
+ * Re-record with RECORD_HISTORIES=1, or only some with RECORD_ONLY=name,name as well
+ * (see test/replay/record-histories.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

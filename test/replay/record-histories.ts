@@ -29,8 +29,12 @@ import type { LifecycleEnv } from '../helpers/lifecycle-env';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'histories');
 
-/** Fixture name → the workflow type it must replay as. */
+/**
+ * Fixture name → the workflow type it must replay as. Histories recorded before a `patched()`
+ * change stay here, frozen (the recorder no longer produces them), to prove old executions replay.
+ */
 export const RECORDED_HISTORIES = {
+  'cash-in-platform-refund-before-refund-hold': 'cashInWorkflow',
   'cash-in-settled-then-med-reversal': 'cashInWorkflow',
   'cash-in-wrong-amount-refunded': 'cashInWorkflow',
   'cash-in-platform-refund': 'cashInWorkflow',
@@ -46,7 +50,10 @@ export type RecordedHistoryName = keyof typeof RECORDED_HISTORIES;
 /** Runs every recorded path to its end on `env` and writes the fixtures. */
 export async function recordHistories(env: LifecycleEnv): Promise<void> {
   await env.setPspWallet({ transactional: 0, proprietary: 100_000 });
+  // RECORD_ONLY=name,name re-records just those fixtures.
+  const only = process.env.RECORD_ONLY?.split(',');
   const save = async (name: RecordedHistoryName, handle: WorkflowHandle) => {
+    if (only && !only.includes(name)) return;
     const history = await handle.fetchHistory();
     writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
   };

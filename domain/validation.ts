@@ -25,7 +25,11 @@ export const MAX_REFERENCE_LENGTH = 100;
 export const MAX_USER_ID_LENGTH = 64;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 140;
-export const MAX_EXPIRY_MINUTES = 525_600;
+/**
+ * 30 days. A waiting cash-in's history grows with every reconciliation; with the back-off of
+ * workflows/lifecycle.ts a 30-day wait stays far below Temporal's history limit.
+ */
+export const MAX_EXPIRY_MINUTES = 43_200;
 
 export interface CashInInput {
   reference: string;

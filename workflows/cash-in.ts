@@ -20,6 +20,7 @@ import {
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
+  reconcileBackoff,
   recordPspTransactionId,
   transition,
   watchStep,
@@ -148,12 +149,13 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
       });
     }
   };
-  const reconcileIntervalMs = input.reconcileIntervalSeconds * 1000;
-  /** Waits until the PSP status satisfies `done`, reconciling every interval (and at `deadlineMs`). */
+  /** Waits until the PSP status satisfies `done`, reconciling at backed-off intervals (and at `deadlineMs`). */
   const waitForPsp = async (done: (s: CashInPspStatus) => boolean, deadlineMs?: number) => {
+    const nextReconcileMs = reconcileBackoff(input.reconcileIntervalSeconds);
     while (!done(pspStatus())) {
       const untilDeadline = deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - Date.now();
-      const wait = untilDeadline > 0 ? Math.min(reconcileIntervalMs, untilDeadline) : reconcileIntervalMs;
+      const interval = nextReconcileMs();
+      const wait = untilDeadline > 0 ? Math.min(interval, untilDeadline) : interval;
       if (await condition(() => done(pspStatus()), wait)) return;
       await reconcile();
     }

@@ -20,6 +20,7 @@ import {
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
+  reconcileBackoff,
   recordPspTransactionId,
   transition,
   watchStep,
@@ -126,9 +127,9 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
       return failLifecycle(status, refused);
     }
 
-    const reconcileIntervalMs = input.reconcileIntervalSeconds * 1000;
+    const nextReconcileMs = reconcileBackoff(input.reconcileIntervalSeconds);
     while (pspStatus() === 'PROCESSING' || pspStatus() === null) {
-      if (await condition(() => pspStatus() !== 'PROCESSING' && pspStatus() !== null, reconcileIntervalMs))
+      if (await condition(() => pspStatus() !== 'PROCESSING' && pspStatus() !== null, nextReconcileMs()))
         break;
       await reconcile();
     }

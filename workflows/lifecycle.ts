@@ -148,3 +148,21 @@ export async function watchStep(
   if (!(await condition(woken, Math.min(remainingMs, window.reconcileEveryMs)))) await reconcile();
   return true;
 }
+
+/** The longest pause between two reconciliations of a payment still waiting for the PSP. */
+export const MAX_RECONCILE_INTERVAL_MS = HOUR_MS;
+
+/**
+ * Successive pauses between reconciliations of a payment waiting for the PSP: the configured
+ * interval, doubling up to an hour. A lost webhook is still caught within one interval at first,
+ * and a wait of days or weeks adds a few events an hour to the history, not one a minute.
+ */
+export function reconcileBackoff(intervalSeconds: number): () => number {
+  let next = intervalSeconds * 1000;
+  const cap = Math.max(next, MAX_RECONCILE_INTERVAL_MS);
+  return () => {
+    const current = next;
+    next = Math.min(next * 2, cap);
+    return current;
+  };
+}

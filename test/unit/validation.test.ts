@@ -75,7 +75,7 @@ describe('validateCashInInput', () => {
     ['repeated-digit CPF', { payer: { name: 'X', document: '111.111.111-11' } }, ['payer.document']],
     ['wrong CNPJ check digits', { payer: { name: 'X', document: '11222333000180' } }, ['payer.document']],
     ['expiry 0', { expiresInMinutes: 0 }, ['expiresInMinutes']],
-    ['expiry above one year', { expiresInMinutes: 525_601 }, ['expiresInMinutes']],
+    ['expiry above 30 days', { expiresInMinutes: 43_201 }, ['expiresInMinutes']],
     ['fractional expiry', { expiresInMinutes: 1.5 }, ['expiresInMinutes']],
   ])('rejects %s', (_, change, fields) => {
     expect(fieldsOf(() => validateCashInInput({ ...cashIn, ...change }))).toEqual(fields);
@@ -88,8 +88,14 @@ describe('validateCashInInput', () => {
     expect(validateCashInInput({ ...cashIn, [field]: value })).toMatchObject({ [field]: value });
   });
 
-  it.each([1, 525_600])('accepts expiry %d', (minutes) => {
+  it.each([1, 43_200])('accepts expiry %d minutes (up to 30 days)', (minutes) => {
     expect(validateCashInInput({ ...cashIn, expiresInMinutes: minutes }).expiresInMinutes).toBe(minutes);
+  });
+
+  it.each([0, 43_201, 525_600])('refuses expiry %d minutes, naming the range', (minutes) => {
+    expect(() => validateCashInInput({ ...cashIn, expiresInMinutes: minutes })).toThrow(
+      'expiresInMinutes: must be 1..43200',
+    );
   });
 
   it('reports every problem at once, each with its field, in the error message too', () => {

@@ -45,6 +45,7 @@ describe('sandbox cash-out', () => {
   it('queues a payout: 202 PROCESSING with a UUID and a 10-char code, debiting the transactional balance', async () => {
     const queued = createCashOutResponseSchema.parse(await sendPayout());
     expect(queued.status).toBe('PROCESSING');
+    expect(queued.transactionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(queued.internalCode).toMatch(/^[0-9A-Z]{10}$/);
     expect(await transactionalBalance()).toBe(30);
     for (const id of [queued.transactionId, queued.internalCode]) {

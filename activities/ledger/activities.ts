@@ -39,21 +39,27 @@ export interface FinaliseHoldInput {
  * database trouble stays retryable.
  */
 export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
-  /** A pending debit of the wallet toward the PSP settlement account, refused when the wallet is short. */
-  const holdOnWallet =
-    (code: TransferCode) =>
+  /**
+   * A transfer between a user's wallet and the PSP settlement account: `toWallet` credits the user,
+   * otherwise the wallet is debited (refused when short, unless `allowOverdraft`).
+   */
+  const settlementMovement =
+    (spec: { toWallet: boolean; kind: 'posted' | 'pending'; code: TransferCode; allowOverdraft?: true }) =>
     (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        ledger.createTransfer({
+      asActivity(() => {
+        // Inside asActivity: an unusable user id becomes a typed, non-retryable failure.
+        const wallet = userAccountId(input.userId);
+        return ledger.createTransfer({
           id: input.transferId,
-          debitAccount: userAccountId(input.userId),
-          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
+          debitAccount: spec.toWallet ? SYSTEM_ACCOUNTS.pspSettlement : wallet,
+          creditAccount: spec.toWallet ? wallet : SYSTEM_ACCOUNTS.pspSettlement,
           amountCents: input.amountCents,
-          kind: 'pending',
-          code,
+          kind: spec.kind,
+          code: spec.code,
           metadata: { reference: input.reference },
-        }),
-      );
+          ...(spec.allowOverdraft ? { allowOverdraft: true } : {}),
+        });
+      });
   const finaliseHold =
     (how: 'post' | 'void', code: TransferCode) =>
     (input: FinaliseHoldInput): Promise<TransferOutcome> =>
@@ -64,57 +70,28 @@ export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
       );
 
   return {
-    creditCashIn: (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        ledger.createTransfer({
-          id: input.transferId,
-          debitAccount: SYSTEM_ACCOUNTS.pspSettlement,
-          creditAccount: userAccountId(input.userId),
-          amountCents: input.amountCents,
-          kind: 'posted',
-          code: 'CASH_IN',
-          metadata: { reference: input.reference },
-        }),
-      ),
+    creditCashIn: settlementMovement({ toWallet: true, kind: 'posted', code: 'CASH_IN' }),
 
-    /** The PSP took a cash-in back (MED reversal, refund): recorded even if the wallet goes negative. */
-    debitCashInReversal: (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        ledger.createTransfer({
-          id: input.transferId,
-          debitAccount: userAccountId(input.userId),
-          creditAccount: SYSTEM_ACCOUNTS.pspSettlement,
-          amountCents: input.amountCents,
-          kind: 'posted',
-          code: 'MED_REVERSAL',
-          metadata: { reference: input.reference },
-          allowOverdraft: true,
-        }),
-      ),
+    /** The PSP took a cash-in back on its own (MED): recorded even if the wallet goes negative. */
+    debitCashInReversal: settlementMovement({
+      toWallet: false,
+      kind: 'posted',
+      code: 'MED_REVERSAL',
+      allowOverdraft: true,
+    }),
 
     /** Fails with USER_INSUFFICIENT_FUNDS (non-retryable) when the available balance is short. */
-    holdCashOut: holdOnWallet('CASH_OUT_HOLD'),
+    holdCashOut: settlementMovement({ toWallet: false, kind: 'pending', code: 'CASH_OUT_HOLD' }),
     postCashOut: finaliseHold('post', 'CASH_OUT_POST'),
     voidCashOut: finaliseHold('void', 'CASH_OUT_VOID'),
 
     /** A refund the platform asked for holds its amount first; USER_INSUFFICIENT_FUNDS when already spent. */
-    holdCashInRefund: holdOnWallet('CASH_IN_REFUND_HOLD'),
+    holdCashInRefund: settlementMovement({ toWallet: false, kind: 'pending', code: 'CASH_IN_REFUND_HOLD' }),
     postCashInRefund: finaliseHold('post', 'CASH_IN_REFUND_POST'),
     voidCashInRefund: finaliseHold('void', 'CASH_IN_REFUND_VOID'),
 
     /** A settled cash-out came back (CASHOUT_REFUNDED): the money is the user's again. */
-    creditCashOutReturn: (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        ledger.createTransfer({
-          id: input.transferId,
-          debitAccount: SYSTEM_ACCOUNTS.pspSettlement,
-          creditAccount: userAccountId(input.userId),
-          amountCents: input.amountCents,
-          kind: 'posted',
-          code: 'CASH_OUT_RETURN',
-          metadata: { reference: input.reference },
-        }),
-      ),
+    creditCashOutReturn: settlementMovement({ toWallet: true, kind: 'posted', code: 'CASH_OUT_RETURN' }),
 
     getExposureCents: (): Promise<Cents> => asActivity(() => ledger.exposureCents()),
 

@@ -149,6 +149,13 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
       });
     }
   };
+  /** The ledger input of a movement of this cash-in's whole amount on the user's wallet. */
+  const walletMovement = (transferId: string) => ({
+    transferId,
+    userId: input.userId,
+    amountCents: input.amountCents,
+    reference,
+  });
   /** Waits until the PSP status satisfies `done`, reconciling at backed-off intervals (and at `deadlineMs`). */
   const waitForPsp = async (done: (s: CashInPspStatus) => boolean, deadlineMs?: number) => {
     const nextReconcileMs = reconcileBackoff(input.reconcileIntervalSeconds);
@@ -230,12 +237,7 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
       return finishLifecycle(status);
     }
     transition(status, 'PAID');
-    await ledger.creditCashIn({
-      transferId: transferIds.cashInCredit(reference),
-      userId: input.userId,
-      amountCents: input.amountCents,
-      reference,
-    });
+    await ledger.creditCashIn(walletMovement(transferIds.cashInCredit(reference)));
     status.ledger.credited = true;
     transition(status, 'SETTLED');
   }
@@ -260,12 +262,7 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   async function holdRefundOnWallet(): Promise<{ held: string } | { rejected: PaymentFailure }> {
     const transferId = transferIds.cashInRefundHold(reference);
     try {
-      await ledger.holdCashInRefund({
-        transferId,
-        userId: input.userId,
-        amountCents: input.amountCents,
-        reference,
-      });
+      await ledger.holdCashInRefund(walletMovement(transferId));
       return { held: transferId };
     } catch (err) {
       return { rejected: expectActivityFailure(err) };
@@ -352,12 +349,7 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
       });
     } else {
       // The PSP took the money back on its own (MED): recorded even if the wallet goes negative.
-      await ledger.debitCashInReversal({
-        transferId: transferIds.cashInReversal(reference),
-        userId: input.userId,
-        amountCents: input.amountCents,
-        reference,
-      });
+      await ledger.debitCashInReversal(walletMovement(transferIds.cashInReversal(reference)));
     }
     status.ledger.reversed = true;
     status.watchingUntil = null;

@@ -1,6 +1,6 @@
 # One image for every process of the project; the command picks which:
 #   worker (default)  node dist/worker/main.js
-#   relay             node dist/client/relay/main.js
+#   relay             node dist/relay/main.js
 #   sandbox           node dist/sandbox/main.js
 # It runs node directly: `npm start`/`npm test` run scripts/bootstrap, which builds the Temporal CLI
 # with Go for the local stack, and a container neither needs nor has Go.

@@ -1,14 +1,15 @@
 // The composition root of every activity the worker registers; workflows import only its type.
-import type { Client } from '@temporalio/client';
+
+import type { Ledger } from '../ledger';
 import { type ConnectPspApi, createConnectPspActivities } from './connectpsp';
-import { createLedgerActivities, type Ledger } from './ledger';
-import { createRebalanceActivities } from './rebalance';
+import { createLedgerActivities } from './ledger';
+import { createRebalanceActivities, type RebalanceActivityDependencies } from './rebalance';
 
 export interface ActivityDependencies {
   psp: ConnectPspApi;
   ledger: Ledger;
-  /** A client with the worker's data converter: cash-out top-ups reach the rebalance coordinator through it. */
-  temporal: Client;
+  /** The rebalance coordinator's door (runtime/rebalance-door.ts), bound to the worker's client and task queue. */
+  requestRebalance: RebalanceActivityDependencies['requestRebalance'];
 }
 
 export function createActivities(deps: ActivityDependencies) {

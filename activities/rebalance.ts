@@ -4,19 +4,20 @@
  * read (never a stale one). `requestRebalance` lets a workflow go through the coordinator's door.
  */
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { executeRebalance } from '../client/rebalance-schedule';
+import { ConnectPspError } from '../connectpsp/errors';
 import { idempotencyKey } from '../domain/ids';
+import type { Ledger } from '../ledger/ledger';
 import type { RebalanceRunResult, RebalanceTrigger } from '../workflows/messages';
-import type { ConnectPspApi } from './connectpsp/activities';
-import { ConnectPspError, toActivityFailure } from './connectpsp/errors';
-import type { Ledger } from './ledger/ledger';
+import { type ConnectPspApi, toActivityFailure } from './connectpsp';
 
 export interface RebalanceActivityDependencies {
   psp: Pick<ConnectPspApi, 'getBalance' | 'rebalance'>;
   ledger: Pick<Ledger, 'exposureCents'>;
-  /** For `requestRebalance`: the coordinator is reached through Temporal. */
-  temporal: Client;
+  /**
+   * The door to the rebalance coordinator (update-with-start on `rebalance:<taskQueue>`), given by
+   * the worker: activities do not hold a Temporal client of their own.
+   */
+  requestRebalance: (request: RequestRebalanceInput) => Promise<RebalanceRunResult>;
 }
 
 export interface RebalanceToExposureInput {
@@ -82,11 +83,8 @@ export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
       }
     },
 
-    async requestRebalance({ trigger, updateId }: RequestRebalanceInput): Promise<RebalanceRunResult> {
-      // The coordinator lives on the task queue of the workflow asking (this activity's queue).
-      const { taskQueue } = Context.current().info;
-      return executeRebalance(deps.temporal, { taskQueue, trigger, updateId });
-    },
+    requestRebalance: (request: RequestRebalanceInput): Promise<RebalanceRunResult> =>
+      deps.requestRebalance(request),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectPspClient } from '../activities/connectpsp/client';
+import { ConnectPspClient } from '../connectpsp/client';
+import { SANDBOX_CREDENTIALS } from '../runtime/config';
 import { startSandbox } from '../sandbox/server';
-import { SANDBOX_CREDENTIALS } from '../worker/config';
 import type { BenchResult } from './result';
 
 const CONCURRENCY = 16;

@@ -5,15 +5,15 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { Agent, request } from 'undici';
-import { startRelay } from '../client/relay/server';
 import { webhookSignature } from '../domain/connectpsp/signatures';
+import { startRelay } from '../relay/server';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../runtime/config';
 import { freePort } from '../scripts/ports';
 import { startDevServer, temporalCliPath } from '../scripts/temporal-dev-server';
-import { cashInEvent } from '../test/helpers/relay-events';
-import { relayProbeWorkflow } from '../test/workflows/relay-probe';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../worker/config';
 import { type PspEventEnvelope, pspEventSignal } from '../workflows/messages';
+import { relayProbeWorkflow } from './relay-probe-workflow';
 import type { BenchResult } from './result';
+import { cashInEvent } from './webhook-events';
 
 const EVENTS = 2_000;
 const WARMUP = 200;
@@ -72,7 +72,7 @@ export async function benchRelay(): Promise<BenchResult> {
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   try {
     const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../test/workflows/relay-probe'),
+      workflowsPath: require.resolve('./relay-probe-workflow'),
       logger: new DefaultLogger('WARN'),
     });
     const instance = await Worker.create({

@@ -1,15 +1,16 @@
 import type { Client } from '@temporalio/client';
-import { type Config, parseConfig } from '../worker/config';
-import { dataConverterFor } from '../worker/data-converter';
-import { connectClient, type TemporalTarget, temporalTarget } from '../worker/temporal-connection';
+import { type Config, parseConfig, processEnvironment } from '../runtime/config';
+import { dataConverterFor } from '../runtime/data-converter';
+import { connectClient, type TemporalTarget, temporalTarget } from '../runtime/temporal-connection';
 import { TemporalUnreachableError } from './errors';
-import { type PaymentSettings, PaymentsClient, paymentSettingsFrom } from './payments-client';
+import { type PaymentSettings, paymentSettingsFrom } from './payment-settings';
+import { PaymentsClient } from './payments-client';
 import { type Endpoints, readStackFile, resolveEndpoints, stackFilePath } from './stack-file';
 
 export interface ConnectOptions {
   /** Default: parsed from `env`. */
   config?: Config;
-  /** Default process.env. */
+  /** Default: this process's environment. */
   env?: NodeJS.ProcessEnv;
   /** The stack file to find a local stack by; default `<DATA_DIR>/stack.json`; null: ignore any. */
   stackFile?: string | null;
@@ -25,7 +26,7 @@ export function locateServices(options: ConnectOptions = {}): {
   endpoints: Endpoints;
   target: TemporalTarget;
 } {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnvironment();
   const config = options.config ?? parseConfig(env);
   const stack = options.stackFile === null ? null : readStackFile(options.stackFile ?? stackFilePath(config));
   const endpoints = resolveEndpoints(config, env, stack);

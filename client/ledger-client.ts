@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createLedger, type Ledger, recordBet, recordWin, type TransferOutcome } from '../activities/ledger';
 import { type LedgerTransfer, SYSTEM_ACCOUNTS, type UserBalance, userAccountId } from '../domain/ledger';
 import { type Cents, formatBrl, MAX_AMOUNT_CENTS } from '../domain/money';
 import { ID_CHARACTERS, MAX_USER_ID_LENGTH, type ValidationProblem } from '../domain/validation';
-import { withoutPassword } from '../scripts/stack-processes';
+import { createLedger, type Ledger, recordBet, recordWin, type TransferOutcome } from '../ledger';
+import { withoutPassword } from '../runtime/ledger-url';
 import { ServiceUnreachableError, ValidationError } from './errors';
 
 export interface PlatformMovementInput {

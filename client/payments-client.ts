@@ -13,7 +13,7 @@ import {
   validateCashInInput,
   validateCashOutInput,
 } from '../domain/validation';
-import { type Config, ConfigError, webhookUrl } from '../worker/config';
+import { ConfigError } from '../runtime/config';
 import type { cashInWorkflow } from '../workflows/cash-in';
 import type { cashOutWorkflow } from '../workflows/cash-out';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../workflows/inputs';
@@ -37,38 +37,11 @@ import {
 } from './errors';
 import { LedgerClient } from './ledger-client';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
+import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
 import { SandboxControl } from './sandbox-control';
 import { translateTemporalError } from './temporal-errors';
 import { workflowListUiUrl, workflowUiUrl } from './web-ui';
-
-/** The lifecycle parameters a starter puts in each workflow's input (from the configuration). */
-export interface PaymentSettings {
-  taskQueue: string;
-  cashInDefaultExpiryMinutes: number;
-  cashInReconcileIntervalSeconds: number;
-  cashOutReconcileIntervalSeconds: number;
-  cashOutTopUpRetries: number;
-  rebalanceIntervalSeconds: number;
-  rebalanceThresholdCents: number;
-  /** Where the PSP posts webhooks (the relay); without it lifecycles rely on reconciliation. */
-  webhookUrl?: string;
-  /** How often a settled payment asks the PSP about a late refund/return; default the workflows' (24 h). */
-  lateEventReconcileHours?: number;
-}
-
-export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_TASK_QUEUE): PaymentSettings {
-  return {
-    taskQueue,
-    cashInDefaultExpiryMinutes: config.CASHIN_DEFAULT_EXPIRATION_MINUTES,
-    cashInReconcileIntervalSeconds: config.CASHIN_RECONCILE_INTERVAL_SECONDS,
-    cashOutReconcileIntervalSeconds: config.CASHOUT_RECONCILE_INTERVAL_SECONDS,
-    cashOutTopUpRetries: config.CASHOUT_TOPUP_RETRIES,
-    rebalanceIntervalSeconds: config.REBALANCE_INTERVAL_SECONDS,
-    rebalanceThresholdCents: config.REBALANCE_THRESHOLD_CENTS,
-    webhookUrl: webhookUrl(config),
-  };
-}
 
 export interface PaymentsClientOptions {
   /** A connected client with the deployment's data converter (see connectPaymentsClient). */

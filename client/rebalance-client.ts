@@ -1,12 +1,12 @@
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ValidationError } from '../domain/validation';
+import { ensureRebalanceSchedule, executeRebalance } from '../runtime/rebalance-door';
 import type { RebalanceRunResult, RebalanceStatus } from '../workflows/messages';
 import { statusQuery } from '../workflows/messages';
 import { rebalanceScheduleId, rebalanceWorkflowId } from '../workflows/workflow-ids';
 import { PaymentNotFoundError, WaitTimeoutError } from './errors';
-import type { PaymentSettings } from './payments-client';
-import { ensureRebalanceSchedule, executeRebalance } from './rebalance-schedule';
+import type { PaymentSettings } from './payment-settings';
 import { translateTemporalError } from './temporal-errors';
 import { scheduleUiUrl, workflowUiUrl } from './web-ui';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { embeddedPostgresUrl } from '../scripts/embedded-postgres';
-import { PROJECT_ROOT } from '../scripts/project-root';
-import { type Config, usesRealPsp, webhookUrl } from '../worker/config';
+import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
+import { embeddedPostgresUrl } from '../runtime/ledger-url';
+import { PROJECT_ROOT } from '../runtime/project-root';
 
 /** `<DATA_DIR>/stack.json`, written by `npm start` (scripts/stack.ts) while the local stack runs. */
 export const stackFileSchema = z.object({

@@ -1,5 +1,5 @@
-import { loadConfigOrExit } from '../worker/config';
-import { createLogger } from '../worker/logger';
+import { loadConfigOrExit } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
 import { startSandbox } from './server';
 
 async function main(): Promise<void> {

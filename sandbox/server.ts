@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../worker/config';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../runtime/config';
 import { scheduleAutoPay } from './cash-ins';
 import { scheduleSettlement } from './cash-outs';
 import type { SandboxContext, SandboxCredentials } from './context';

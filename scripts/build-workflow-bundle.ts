@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { PROJECT_ROOT } from '../runtime/project-root';
 import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
-import { PROJECT_ROOT } from './project-root';
 
 /** `npm run build`: bundles the workflows once, so production workers start without webpack. */
 async function main(): Promise<void> {

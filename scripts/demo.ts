@@ -11,7 +11,7 @@ import { connectPaymentsClient } from '../client/connect';
 import { SandboxNotInUseError } from '../client/errors';
 import type { Payment, PaymentsClient } from '../client/payments-client';
 import { formatBrl } from '../domain/money';
-import { loadDotEnv } from '../worker/config';
+import { loadDotEnv } from '../runtime/config';
 
 interface DemoUser {
   /** Short name, in user ids and references. */

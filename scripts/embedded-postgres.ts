@@ -2,6 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
+import {
+  LEDGER_DATABASE as DATABASE,
+  embeddedPostgresUrl,
+  EMBEDDED_POSTGRES_PASSWORD as PASSWORD,
+  EMBEDDED_POSTGRES_USER as USER,
+} from '../runtime/ledger-url';
 
 export interface EmbeddedPostgresOptions {
   /** The project's DATA_DIR; the cluster lives in `<dataDir>/postgres`. */
@@ -19,10 +25,6 @@ export interface RunningEmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
-// Local-only cluster bound to 127.0.0.1; the password keeps the URL shape of a real server.
-const PASSWORD = 'ledger-local';
-const DATABASE = 'ledger';
 /** Lines of PostgreSQL output kept to explain a failed start. */
 const LOG_TAIL_LINES = 20;
 
@@ -126,11 +128,6 @@ export async function postgresAccepts(url: string): Promise<boolean> {
   } finally {
     await client.end();
   }
-}
-
-/** The URL of a database (default: the ledger's) on the embedded server listening on `port`. */
-export function embeddedPostgresUrl(port: number, database = DATABASE): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

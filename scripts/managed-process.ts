@@ -34,7 +34,7 @@ export function spawnManaged(
   }
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    ...(options.env === undefined ? {} : { env: options.env }),
     stdio: ['ignore', logFd, logFd],
   });
   if (typeof logFd === 'number') closeSync(logFd);

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { type Config, usesRealPsp, webhookUrl } from '../worker/config';
-import { connectClient, temporalTarget } from '../worker/temporal-connection';
-import { embeddedPostgresUrl, postgresAccepts } from './embedded-postgres';
+import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
+import { embeddedPostgresUrl, withoutPassword } from '../runtime/ledger-url';
+import { PROJECT_ROOT } from '../runtime/project-root';
+import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { postgresAccepts } from './embedded-postgres';
 import { spawnManaged } from './managed-process';
-import { PROJECT_ROOT } from './project-root';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from './temporal-dev-server';
 import { waitFor } from './wait-for';
 
@@ -40,11 +41,6 @@ export interface StackStep {
 
 const HEALTH_TIMEOUT_MS = 60_000;
 
-/** Hides the password of a connection URL before it is printed. */
-export function withoutPassword(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
 const temporalStep: StackStep = {
   name: 'Temporal',
   async start({ config, env, dataDir, logDir }) {
@@ -54,7 +50,7 @@ const temporalStep: StackStep = {
       return [{ name: 'temporal', where: config.TEMPORAL_ADDRESS, address: config.TEMPORAL_ADDRESS }];
     }
     const server = await startDevServer({
-      cliPath: temporalCliPath(env),
+      cliPath: temporalCliPath(config),
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.sqlite'),
@@ -181,7 +177,7 @@ const workerStep = nodeProcessStep(
 
 const relayStep = nodeProcessStep(
   'relay',
-  'client/relay/main.js',
+  'relay/main.js',
   (config) => {
     const url = `http://127.0.0.1:${config.RELAY_PORT}`;
     return { where: webhookUrl(config), url };

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, loadConfigOrExit, usesRealPsp } from '../worker/config';
-import { temporalTarget } from '../worker/temporal-connection';
+import { type Config, loadConfigOrExit, processEnvironment, usesRealPsp } from '../runtime/config';
+import { PROJECT_ROOT } from '../runtime/project-root';
+import { temporalTarget } from '../runtime/temporal-connection';
 import { isPortFree } from './ports';
-import { PROJECT_ROOT } from './project-root';
 import { type StackEntry, stackProcessPlan } from './stack-processes';
 
 /**
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...processEnvironment(),
     DATA_DIR: dataDir,
     // Like Temporal and the ledger, the sandbox keeps its state across restarts of the stack.
     SANDBOX_STATE_FILE: config.SANDBOX_STATE_FILE ?? path.join(dataDir, 'sandbox-state.json'),

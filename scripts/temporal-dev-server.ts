@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { type Config, parseConfig } from '../runtime/config';
+import { PROJECT_ROOT } from '../runtime/project-root';
 import { type ManagedProcess, spawnManaged } from './managed-process';
-import { PROJECT_ROOT } from './project-root';
 import { waitFor } from './wait-for';
 
 /** The Temporal CLI binary: TEMPORAL_CLI_PATH, or the one scripts/bootstrap built. */
-export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TEMPORAL_CLI_PATH ?? path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+export function temporalCliPath(config: Pick<Config, 'TEMPORAL_CLI_PATH'> = parseConfig()): string {
+  return config.TEMPORAL_CLI_PATH ?? path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
 }
 
 export interface DevServerOptions {

@@ -1,12 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createConnectPspClientFromConfig } from '../activities/connectpsp';
-import { connectLedger } from '../activities/ledger';
-import { ensureRebalanceSchedule } from '../client/rebalance-schedule';
-import { loadConfigOrExit } from './config';
-import { dataConverterFor } from './data-converter';
-import { createLogger, installTemporalRuntimeLogger } from './logger';
-import { connectClient, temporalTarget } from './temporal-connection';
+import { connectLedger } from '../ledger';
+import { loadConfigOrExit } from '../runtime/config';
+import { dataConverterFor } from '../runtime/data-converter';
+import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
+import { createConnectPspClientFromConfig } from '../runtime/psp-client';
+import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
+import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -46,9 +46,13 @@ async function main(): Promise<void> {
       connection,
       namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...workflowSource(),
+      ...workflowSource(config),
       dataConverter,
-      activities: createActivities({ psp, ledger: ledger.ledger, temporal: client }),
+      activities: createActivities({
+        psp,
+        ledger: ledger.ledger,
+        requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
+      }),
       shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });

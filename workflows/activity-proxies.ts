@@ -3,8 +3,8 @@
  * activity *types* are imported: workflow code never loads side-effecting modules.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { ConnectPspActivities } from '../activities/connectpsp/activities';
-import type { LedgerActivities } from '../activities/ledger/activities';
+import type { ConnectPspActivities } from '../activities/connectpsp';
+import type { LedgerActivities } from '../activities/ledger';
 import type { RebalanceActivities } from '../activities/rebalance';
 import { PSP_NON_RETRYABLE_CODES } from '../domain/connectpsp/common';
 import { LEDGER_FAILURE_TYPES } from '../domain/ledger';

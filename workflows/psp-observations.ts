@@ -3,7 +3,7 @@
  * shape with amounts in centavos. Observations only move forward: PSP terminal states never
  * change, so a duplicate, stale or out-of-order event can never undo what is already known.
  */
-import type { CashInDetails, CashOutDetails } from '../activities/connectpsp/types';
+import type { CashInDetails, CashOutDetails } from '../connectpsp/types';
 import type { CashIn } from '../domain/connectpsp/cash-in';
 import type { CashOut } from '../domain/connectpsp/cash-out';
 import { reaisToCents } from '../domain/money';

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { InsufficientFundsError } from '../../activities/ledger/errors';
-import { ConfigError } from '../../worker/config';
+import { InsufficientFundsError } from '../../ledger/errors';
+import { ConfigError } from '../../runtime/config';
 import {
   PaymentAlreadyExistsError,
   PaymentNotFoundError,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { loadDotEnv } from '../../worker/config';
+import { loadDotEnv, processEnvironment } from '../../runtime/config';
 import { InputProblems, parseDuration } from './arguments';
 import { registerCashIn } from './commands/cash-in';
 import { registerCashOut } from './commands/cash-out';
@@ -79,7 +79,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    env: process.env,
+    env: processEnvironment(),
     now: () => new Date(),
   }).then(
     (code) => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../worker/config';
+import { ConfigError } from '../../runtime/config';
 import { type ConnectOptions, connectPaymentsClient, locateServices } from '../connect';
 import { SandboxNotInUseError } from '../errors';
 import { LedgerClient } from '../ledger-client';

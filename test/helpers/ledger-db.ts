@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { inject } from 'vitest';
-import { createLedger, type Ledger } from '../../activities/ledger/ledger';
-import { migrate } from '../../activities/ledger/migrate';
+import { createLedger, type Ledger } from '../../ledger/ledger';
+import { migrate } from '../../ledger/migrate';
 
 export interface FreshLedgerDatabase {
   pool: Pool;

@@ -1,6 +1,6 @@
 /**
  * Everything a lifecycle integration test needs, wired the way production is: the sandbox over
- * HTTP (port 0) whose webhooks reach the real webhook relay (client/relay, port 0), which checks
+ * HTTP (port 0) whose webhooks reach the real webhook relay (relay, port 0), which checks
  * the signature and signals the workflow; a fresh ledger database; and a worker with every
  * activity on a task queue of its own.
  */
@@ -13,13 +13,14 @@ import {
 import type { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities';
-import { ConnectPspClient } from '../../activities/connectpsp/client';
-import { startRelay } from '../../client/relay/server';
+import { ConnectPspClient } from '../../connectpsp/client';
 import { SYSTEM_ACCOUNTS } from '../../domain/ledger';
 import { reaisToCents } from '../../domain/money';
+import { startRelay } from '../../relay/server';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { dataConverterFor } from '../../runtime/data-converter';
+import { rebalanceRequester } from '../../runtime/rebalance-door';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
-import { dataConverterFor } from '../../worker/data-converter';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
 import {
   type CashInCharge,
@@ -109,7 +110,11 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
   const psp = new SandboxCaller(sandbox.url);
   const ledgerDb = await freshLedgerDatabase();
   const pspClient = new ConnectPspClient({ baseUrl: sandbox.url, credentials: { ...SANDBOX_CREDENTIALS } });
-  const activities = createActivities({ psp: pspClient, ledger: ledgerDb.ledger, temporal: client });
+  const activities = createActivities({
+    psp: pspClient,
+    ledger: ledgerDb.ledger,
+    requestRebalance: rebalanceRequester(client, taskQueue),
+  });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { digitalSignature } from '../../domain/connectpsp/signatures';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import type { SandboxCredentials } from '../../sandbox/context';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/server';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 
 /** Loosely typed on purpose: tests assert response bodies field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above

@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/project-root';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 import { cleanEnv } from './processes';
 
 export interface WorkerProcess {
@@ -22,7 +22,7 @@ export interface WorkerProcessOptions {
   taskQueue: string;
   sandboxUrl: string;
   ledgerDatabaseUrl: string;
-  /** More variables of worker/config.ts, e.g. WORKER_SHUTDOWN_GRACE_SECONDS. */
+  /** More variables of runtime/config.ts, e.g. WORKER_SHUTDOWN_GRACE_SECONDS. */
   env?: Record<string, string>;
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/project-root';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 import { cleanEnv } from '../helpers/processes';
 
 function bootstrap(vars: Record<string, string> = {}) {

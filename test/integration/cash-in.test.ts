@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordBet } from '../../activities/ledger';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
+import { recordBet } from '../../ledger';
 import { type CashInStatus, refundCashInUpdate } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InsufficientFundsError } from '../../activities/ledger/errors';
 import { connectPaymentsClient } from '../../client/connect';
 import {
   PaymentAlreadyExistsError,
@@ -15,6 +14,7 @@ import {
 } from '../../client/errors';
 import type { PaymentSummary } from '../../client/payment-list';
 import type { CashInInput, CashOutInput } from '../../domain/validation';
+import { InsufficientFundsError } from '../../ledger/errors';
 import { freePort } from '../../scripts/ports';
 import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
 import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';

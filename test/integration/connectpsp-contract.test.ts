@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectPspClient, type ConnectPspClientOptions } from '../../activities/connectpsp/client';
-import { ConnectPspError, toActivityFailure } from '../../activities/connectpsp/errors';
-import type { CreateCashOutInput } from '../../activities/connectpsp/types';
+import { toActivityFailure } from '../../activities/connectpsp';
+import { ConnectPspClient, type ConnectPspClientOptions } from '../../connectpsp/client';
+import { ConnectPspError } from '../../connectpsp/errors';
+import type { CreateCashOutInput } from '../../connectpsp/types';
 import { idempotencyKey } from '../../domain/ids';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 
 // The real client against the real sandbox over HTTP: every endpoint and every error the contract lists.
 

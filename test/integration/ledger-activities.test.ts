@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLedgerActivities, type LedgerActivities } from '../../activities/ledger/activities';
+import { createLedgerActivities, type LedgerActivities } from '../../activities/ledger';
 import { LEDGER_FAILURE_TYPES, SYSTEM_ACCOUNTS, transferIds } from '../../domain/ledger';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 
@@ -44,7 +44,7 @@ describe('ledger activities', () => {
     expect(first.transfer).toMatchObject({ id: `cash-in:${input.reference}:credit`, code: 'CASH_IN' });
     expect(first.transfer.metadata).toEqual({ reference: input.reference });
     expect(retried).toEqual({ transfer: first.transfer, created: false });
-    expect(await activities.getUserBalance(userId)).toMatchObject({
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({
       postedCents: 5_000,
       availableCents: 5_000,
     });
@@ -59,7 +59,7 @@ describe('ledger activities', () => {
     const hold = walletMovement(userId, 700, transferIds.cashOutHold);
 
     await activities.holdCashOut(hold);
-    expect(await activities.getUserBalance(userId)).toMatchObject({
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({
       availableCents: 300,
       pendingDebitCents: 700,
     });
@@ -70,13 +70,13 @@ describe('ledger activities', () => {
     expect((await activities.postCashOut(post)).transfer.code).toBe('CASH_OUT_POST');
     expect((await activities.postCashOut(post)).created).toBe(false);
 
-    expect(await activities.getUserBalance(userId)).toMatchObject({ postedCents: 300, pendingDebitCents: 0 });
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({ postedCents: 300, pendingDebitCents: 0 });
     const settled = await db.ledger.getBalances(SYSTEM_ACCOUNTS.pspSettlement);
     expect(settled.creditsPendingCents).toBe(settlementBefore.creditsPendingCents);
     expect(settled.creditsPostedCents - settlementBefore.creditsPostedCents).toBe(700);
 
     await activities.creditCashOutReturn({ ...hold, transferId: transferIds.cashOutReturn(hold.reference) });
-    expect(await activities.getUserBalance(userId)).toMatchObject({ postedCents: 1_000 });
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({ postedCents: 1_000 });
   });
 
   it('a voided cash-out gives the hold back', async () => {
@@ -91,7 +91,7 @@ describe('ledger activities', () => {
     });
 
     expect(voided.transfer).toMatchObject({ kind: 'void_pending', code: 'CASH_OUT_VOID' });
-    expect(await activities.getUserBalance(userId)).toMatchObject({
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({
       availableCents: 1_000,
       pendingDebitCents: 0,
     });
@@ -115,7 +115,7 @@ describe('ledger activities', () => {
     expect(failure.type).toBe('USER_INSUFFICIENT_FUNDS');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details).toEqual([{ availableCents: 100, requestedCents: 101 }]);
-    expect(await activities.getUserBalance(userId)).toMatchObject({
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({
       availableCents: 100,
       pendingDebitCents: 0,
     });
@@ -133,7 +133,7 @@ describe('ledger activities', () => {
     });
 
     expect(reversal.transfer.code).toBe('MED_REVERSAL');
-    expect(await activities.getUserBalance(userId)).toEqual({
+    expect(await db.ledger.getUserBalance(userId)).toEqual({
       userId,
       postedCents: 0,
       pendingDebitCents: 500,
@@ -156,7 +156,7 @@ describe('ledger activities', () => {
       activities.creditCashIn({ ...credit, transferId: randomUUID(), userId: 'a b' }),
     );
     expect(invalid).toMatchObject({ type: LEDGER_FAILURE_TYPES.invalidInput, nonRetryable: true });
-    expect(await activities.getExposureCents()).toBeGreaterThanOrEqual(100);
+    expect(await db.ledger.exposureCents()).toBeGreaterThanOrEqual(100);
   });
 
   it('database trouble stays retryable', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InsufficientFundsError } from '../../activities/ledger/errors';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { recordBet, recordWin } from '../../activities/ledger/platform-movements';
 import { SYSTEM_ACCOUNTS, userAccountId } from '../../domain/ledger';
+import { InsufficientFundsError } from '../../ledger/errors';
+import type { Ledger } from '../../ledger/ledger';
+import { recordBet, recordWin } from '../../ledger/platform-movements';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 
 // Exposure sums every wallet in the database, so each test gets a database of its own.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../activities/ledger/migrate';
-import { MIGRATIONS } from '../../activities/ledger/migrations';
+import { migrate } from '../../ledger/migrate';
+import { MIGRATIONS } from '../../ledger/migrations';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 
 let db: FreshLedgerDatabase | undefined;

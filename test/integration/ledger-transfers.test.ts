@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type NewTransfer, SYSTEM_ACCOUNTS, userAccountId } from '../../domain/ledger';
 import {
   InsufficientFundsError,
   LedgerInputError,
   PendingTransferAlreadyFinalisedError,
   PendingTransferNotFoundError,
   TransferIdConflictError,
-} from '../../activities/ledger/errors';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { type NewTransfer, SYSTEM_ACCOUNTS, userAccountId } from '../../domain/ledger';
+} from '../../ledger/errors';
+import type { Ledger } from '../../ledger/ledger';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 
 const SETTLEMENT = SYSTEM_ACCOUNTS.pspSettlement;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENCRYPTED_ENCODING } from '../../worker/payload-codec';
+import { ENCRYPTED_ENCODING } from '../../runtime/payload-codec';
 import type { CashInStatus } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureRebalanceSchedule, executeRebalance } from '../../client/rebalance-schedule';
 import { reaisToCents } from '../../domain/money';
+import { ensureRebalanceSchedule, executeRebalance } from '../../runtime/rebalance-door';
 import {
   type RebalanceRunResult,
   type RebalanceStatus,

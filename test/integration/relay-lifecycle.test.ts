@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningRelay, startRelay } from '../../client/relay/server';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
+import { type RunningRelay, startRelay } from '../../relay/server';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 import type { Json } from '../helpers/sandbox-kit';

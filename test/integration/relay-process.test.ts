@@ -4,22 +4,22 @@ import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
+import { cashInEvent } from '../../bench/webhook-events';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { AesGcmPayloadCodec } from '../../runtime/payload-codec';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 import { freePort } from '../../scripts/ports';
-import { PROJECT_ROOT } from '../../scripts/project-root';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
 import { parkedEventWorkflowId } from '../../workflows/parked-event';
 import { cleanEnv, collectOutput } from '../helpers/processes';
-import { cashInEvent } from '../helpers/relay-events';
 import { connectTestClient } from '../helpers/temporal';
 
 /** The compiled entry point (npm test builds dist/ first), as the stack launcher and Docker run it. */
-describe('relay process (dist/client/relay/main.js)', () => {
+describe('relay process (dist/relay/main.js)', () => {
   it('logs one line when listening, encrypts what it signals, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const key = randomBytes(32);
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'client', 'relay', 'main.js')], {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'relay', 'main.js')], {
       cwd: PROJECT_ROOT,
       env: cleanEnv({
         RELAY_PORT: String(port),

@@ -4,15 +4,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningRelay, startRelay } from '../../client/relay/server';
+import { relayProbeWorkflow } from '../../bench/relay-probe-workflow';
+import { type RunningRelay, startRelay } from '../../relay/server';
+import { parseConfig } from '../../runtime/config';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
 import { type RunningDevServer, startDevServer, temporalCliPath } from '../../scripts/temporal-dev-server';
 import { waitFor } from '../../scripts/wait-for';
-import { parseConfig } from '../../worker/config';
 import { pspEventSignal } from '../../workflows/messages';
 import { type Json, SandboxCaller } from '../helpers/sandbox-kit';
-import { relayProbeWorkflow } from '../workflows/relay-probe';
 
 const PATH = '/webhooks/connectpsp';
 

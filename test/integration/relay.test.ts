@@ -5,20 +5,20 @@ import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningRelay, startRelay } from '../../client/relay/server';
+import { closeProbeSignal, probeEventsQuery, relayProbeWorkflow } from '../../bench/relay-probe-workflow';
+import { cashInEvent, cashOutEvent } from '../../bench/webhook-events';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
+import { type RunningRelay, startRelay } from '../../relay/server';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { freePort } from '../../scripts/ports';
 import { waitFor } from '../../scripts/wait-for';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
 import {
   type ParkedEventState,
   parkedEventQuery,
   parkedEventWorkflowId,
   resolveParkedEventUpdate,
 } from '../../workflows/parked-event';
-import { cashInEvent, cashOutEvent } from '../helpers/relay-events';
 import { connectTestClient, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
-import { closeProbeSignal, probeEventsQuery, relayProbeWorkflow } from '../workflows/relay-probe';
 
 const PATH = '/webhooks/connectpsp';
 const MAX_BODY_BYTES = 8 * 1024;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import * as workflows from '../../workflows';
 import { startLifecycleEnv } from '../helpers/lifecycle-env';
 import { installQuietRuntime } from '../helpers/temporal';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
-import { PROJECT_ROOT } from '../../scripts/project-root';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 import { freshLedgerDatabase } from '../helpers/ledger-db';
 import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../helpers/processes';
 

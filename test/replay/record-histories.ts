@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { executeRebalance } from '../../client/rebalance-schedule';
+import { executeRebalance } from '../../runtime/rebalance-door';
 import {
   type CashInStatus,
   type CashOutStatus,

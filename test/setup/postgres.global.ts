@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { embeddedPostgresUrl, postgresAccepts } from '../../scripts/embedded-postgres';
+import { embeddedPostgresUrl } from '../../runtime/ledger-url';
+import { PROJECT_ROOT } from '../../runtime/project-root';
+import { postgresAccepts } from '../../scripts/embedded-postgres';
 import { spawnManaged } from '../../scripts/managed-process';
 import { freePort } from '../../scripts/ports';
-import { PROJECT_ROOT } from '../../scripts/project-root';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
 import type { TestProject } from './test-project';
 

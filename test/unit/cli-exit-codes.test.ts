@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { InsufficientFundsError } from '../../activities/ledger/errors';
 import { CASH_OUT_OPTIONS } from '../../client/cli/commands/cash-out';
 import { describeError, EXIT_CODES } from '../../client/cli/exit-codes';
 import {
@@ -15,7 +14,8 @@ import {
   WaitTimeoutError,
 } from '../../client/errors';
 import { StackFileError } from '../../client/stack-file';
-import { ConfigError } from '../../worker/config';
+import { InsufficientFundsError } from '../../ledger/errors';
+import { ConfigError } from '../../runtime/config';
 
 describe('exit codes and error descriptions', () => {
   it('the documented codes', () => {

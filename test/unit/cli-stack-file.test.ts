@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readStackFile, resolveEndpoints, type StackFile, StackFileError } from '../../client/stack-file';
-import { parseConfig } from '../../worker/config';
+import { parseConfig } from '../../runtime/config';
 
 const STACK: StackFile = {
   namespace: 'payments-dev',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { configSchema, parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
+import { configSchema, parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
 
 // No Docker engine runs where the tests run, so docker-compose.yml and the Dockerfile are checked
 // by reading them. Every check returns its problems; each is run on the real files (no problems)

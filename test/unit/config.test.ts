@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/project-root';
-import { ConfigError, configSchema, parseConfig, SECRET_VARIABLES, webhookUrl } from '../../worker/config';
+import { ConfigError, configSchema, parseConfig, SECRET_VARIABLES, webhookUrl } from '../../runtime/config';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {

@@ -2,8 +2,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { type ConnectPspApi, createConnectPspActivities } from '../../activities/connectpsp/activities';
-import { ConnectPspError } from '../../activities/connectpsp/errors';
+import { type ConnectPspApi, createConnectPspActivities } from '../../activities/connectpsp';
+import { ConnectPspError } from '../../connectpsp/errors';
 
 const payee = {
   name: 'João',
@@ -49,9 +49,8 @@ describe('ConnectPSP activities', () => {
       payee,
     });
     await env.run(activities.refundCashIn, { id: 'tx-1', reason: 'FRAUD' as const, idempotencyKey: key });
-    await env.run(activities.rebalance, { targetCents: 5000, idempotencyKey: key });
     await env.run(activities.getCashOut, { id: 'IVKPRMOCDY' });
-    await env.run(activities.getBalance);
+    await env.run(activities.getCashIn, { id: 'US7B1JQ' });
     const signal = env.context.cancellationSignal;
     expect(calls).toEqual([
       {
@@ -62,9 +61,8 @@ describe('ConnectPSP activities', () => {
         ],
       },
       { method: 'refundCashIn', args: ['tx-1', { reason: 'FRAUD' }, { idempotencyKey: key, signal }] },
-      { method: 'rebalance', args: [5000, { idempotencyKey: key, signal }] },
       { method: 'getCashOut', args: ['IVKPRMOCDY', { signal }] },
-      { method: 'getBalance', args: [{ signal }] },
+      { method: 'getCashIn', args: ['US7B1JQ', { signal }] },
     ]);
   });
 
@@ -98,7 +96,7 @@ describe('ConnectPSP activities', () => {
     );
     const activities = createConnectPspActivities({ client });
     const env = quietEnvironment();
-    const running = env.run(activities.getBalance);
+    const running = env.run(activities.getCashIn, { id: 'US7B1JQ' });
     env.cancel('CANCELLED');
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
   });

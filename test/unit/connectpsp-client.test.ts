@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectPspClient, type ConnectPspClientOptions } from '../../activities/connectpsp/client';
-import { ConnectPspError } from '../../activities/connectpsp/errors';
-import { createConnectPspClientFromConfig } from '../../activities/connectpsp/from-config';
+import { ConnectPspClient, type ConnectPspClientOptions } from '../../connectpsp/client';
+import { ConnectPspError } from '../../connectpsp/errors';
 import { digitalSignature } from '../../domain/connectpsp/signatures';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../worker/config';
+import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { createConnectPspClientFromConfig } from '../../runtime/psp-client';
 
 // A tiny stand-in PSP on 127.0.0.1:0 that records every request; routes are keyed 'METHOD /path'.
 

@@ -1,11 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import {
-  ConnectPspError,
-  isRetryableFailure,
-  parseRetryAfter,
-  toActivityFailure,
-} from '../../activities/connectpsp/errors';
+import { toActivityFailure } from '../../activities/connectpsp';
+import { ConnectPspError, isRetryableFailure, parseRetryAfter } from '../../connectpsp/errors';
 
 describe('isRetryableFailure', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { dataConverterFor } from '../../worker/data-converter';
+import { dataConverterFor } from '../../runtime/data-converter';
 import {
   AesGcmPayloadCodec,
   ENCRYPTED_ENCODING,
@@ -9,7 +9,7 @@ import {
   KEY_ID_METADATA,
   PassThroughPayloadCodec,
   payloadCodecFor,
-} from '../../worker/payload-codec';
+} from '../../runtime/payload-codec';
 
 const key = randomBytes(32);
 const payer = { name: 'Maria Souza', document: '11144477735', pixKey: 'maria@example.com' };

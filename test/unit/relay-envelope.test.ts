@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseWebhookBody } from '../../client/relay/envelope';
-import { RelayProblem } from '../../client/relay/problem';
-import { parkedSearchAttributes, routeEvent } from '../../client/relay/routing';
-import { cashInEvent, cashOutEvent } from '../helpers/relay-events';
+import { cashInEvent, cashOutEvent } from '../../bench/webhook-events';
+import { parseWebhookBody } from '../../relay/envelope';
+import { RelayProblem } from '../../relay/problem';
+import { parkedSearchAttributes, routeEvent } from '../../relay/routing';
 
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 

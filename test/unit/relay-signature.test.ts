@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { isValidWebhookSignature } from '../../client/relay/signature';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
+import { isValidWebhookSignature } from '../../relay/signature';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tokenResponseSchema } from '../../domain/connectpsp';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { startSandbox } from '../../sandbox/server';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 import { SANDBOX_POLL, SandboxCaller, useSandbox } from '../helpers/sandbox-kit';
 
 const REBALANCE = { targetAmount: 0 };

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { fetch } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { digitalSignature } from '../../domain/connectpsp/signatures';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 import { SANDBOX_POLL, useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox fault injection', () => {

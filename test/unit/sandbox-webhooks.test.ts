@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { startSandbox } from '../../sandbox/server';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_CREDENTIALS } from '../../worker/config';
 import { SANDBOX_POLL, SandboxCaller, useSandbox } from '../helpers/sandbox-kit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

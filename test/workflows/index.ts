@@ -1,4 +1,5 @@
 // The workflow bundle the tests load: every product workflow plus test-only ones.
+
+export * from '../../bench/relay-probe-workflow';
 export * from '../../workflows';
 export * from './greeting';
-export * from './relay-probe';

@@ -1,0 +1,29 @@
+import { type Config, webhookUrl } from '../runtime/config';
+
+/** The lifecycle parameters a starter puts in each workflow's input (from the configuration). */
+export interface PaymentSettings {
+  taskQueue: string;
+  cashInDefaultExpiryMinutes: number;
+  cashInReconcileIntervalSeconds: number;
+  cashOutReconcileIntervalSeconds: number;
+  cashOutTopUpRetries: number;
+  rebalanceIntervalSeconds: number;
+  rebalanceThresholdCents: number;
+  /** Where the PSP posts webhooks (the relay); without it lifecycles rely on reconciliation. */
+  webhookUrl?: string;
+  /** How often a settled payment asks the PSP about a late refund/return; default the workflows' (24 h). */
+  lateEventReconcileHours?: number;
+}
+
+export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_TASK_QUEUE): PaymentSettings {
+  return {
+    taskQueue,
+    cashInDefaultExpiryMinutes: config.CASHIN_DEFAULT_EXPIRATION_MINUTES,
+    cashInReconcileIntervalSeconds: config.CASHIN_RECONCILE_INTERVAL_SECONDS,
+    cashOutReconcileIntervalSeconds: config.CASHOUT_RECONCILE_INTERVAL_SECONDS,
+    cashOutTopUpRetries: config.CASHOUT_TOPUP_RETRIES,
+    rebalanceIntervalSeconds: config.REBALANCE_INTERVAL_SECONDS,
+    rebalanceThresholdCents: config.REBALANCE_THRESHOLD_CENTS,
+    webhookUrl: webhookUrl(config),
+  };
+}

@@ -1,0 +1,19 @@
+import { timingSafeEqual } from 'node:crypto';
+import { webhookSignature } from '../domain/connectpsp/signatures';
+
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * True only when `signature` is the body's HMAC. The comparison runs in constant time over the
+ * 32 digest bytes; a header that is not 64 hex digits is rejected before comparing (its length is
+ * not a secret), so timingSafeEqual always sees equal-length buffers.
+ */
+export function isValidWebhookSignature(
+  rawBody: Uint8Array,
+  signature: string | undefined,
+  cryptoToken: string,
+): boolean {
+  if (signature === undefined || !HEX_SHA256.test(signature)) return false;
+  const expected = Buffer.from(webhookSignature(rawBody, cryptoToken), 'hex');
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+}

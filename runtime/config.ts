@@ -1,0 +1,200 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration schema of every process (worker, relay, sandbox, client, stack launcher).
+ * Temporal's own variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*)
+ * are read by @temporalio/envconfig in `temporal-connection.ts`, so the Temporal CLI and this
+ * project agree; they are validated here too so a bad value is reported with the rest.
+ */
+
+const port = z.coerce
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be 1..65535')
+  .max(65535, 'must be 1..65535');
+const positiveInt = z.coerce.number().int('must be an integer').positive('must be > 0');
+const nonNegativeInt = z.coerce.number().int('must be an integer').min(0, 'must be >= 0');
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+const optionalSecret = z.string().min(1, 'must not be empty').optional();
+
+export const configSchema = z.object({
+  // Temporal (names and meaning shared with the Temporal CLI)
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optionalSecret,
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('payments'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  // Local data (dev server SQLite file, embedded PostgreSQL, stack.json)
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // ConnectPSP. When CONNECTPSP_BASE_URL is unset the local sandbox is used.
+  CONNECTPSP_BASE_URL: httpUrl.optional(),
+  CONNECTPSP_CLIENT_ID: z.string().regex(/^\d+$/, 'must be numeric').optional(),
+  CONNECTPSP_CLIENT_SECRET: optionalSecret,
+  CONNECTPSP_APPLICATION_TOKEN: optionalSecret,
+  CONNECTPSP_CRYPTO_TOKEN: optionalSecret,
+  CONNECTPSP_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
+  CONNECTPSP_HEADERS_TIMEOUT_MS: positiveInt.default(15_000),
+  CONNECTPSP_BODY_TIMEOUT_MS: positiveInt.default(15_000),
+  CONNECTPSP_MAX_CONNECTIONS: positiveInt.default(32),
+
+  // Sandbox (only when no real ConnectPSP is configured)
+  SANDBOX_PORT: port.default(8380),
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_STATE_FILE: z.string().min(1).optional(),
+  SANDBOX_TOKEN_TTL_SECONDS: positiveInt.default(3600),
+  SANDBOX_WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
+    .default('1000,2000,4000,8000,16000,32000,64000'),
+
+  // Webhook relay
+  RELAY_PORT: port.default(8390),
+  RELAY_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_PUBLIC_URL: httpUrl.optional(),
+  RELAY_WEBHOOK_PATH: z.string().startsWith('/', 'must start with /').default('/webhooks/connectpsp'),
+  RELAY_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  RELAY_SIGNAL_DEADLINE_MS: positiveInt.default(4_000),
+
+  // Ledger. When LEDGER_DATABASE_URL is unset an embedded PostgreSQL runs in DATA_DIR.
+  LEDGER_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  LEDGER_PG_PORT: port.default(5433),
+
+  // Lifecycles
+  CASHIN_DEFAULT_EXPIRATION_MINUTES: positiveInt.default(30),
+  CASHIN_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
+  CASHOUT_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
+  CASHOUT_TOPUP_RETRIES: nonNegativeInt.default(2),
+  REBALANCE_INTERVAL_SECONDS: positiveInt.default(300),
+  REBALANCE_THRESHOLD_CENTS: nonNegativeInt.default(100_00),
+
+  // Payload encryption of PII in Temporal history (base64 of 32 bytes)
+  PAYLOAD_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+    .optional(),
+
+  /** `production` makes the worker load the prebuilt workflow bundle (worker/workflow-source.ts). */
+  NODE_ENV: z.string().min(1).optional(),
+
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(10),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const PSP_CREDENTIAL_VARIABLES = [
+  'CONNECTPSP_CLIENT_ID',
+  'CONNECTPSP_CLIENT_SECRET',
+  'CONNECTPSP_APPLICATION_TOKEN',
+  'CONNECTPSP_CRYPTO_TOKEN',
+] as const;
+
+/** Rules between variables; checked on the raw values so they are reported alongside field errors. */
+function crossVariableProblems(values: Record<string, string>): string[] {
+  if (!values.CONNECTPSP_BASE_URL) return [];
+  return PSP_CREDENTIAL_VARIABLES.filter((name) => !values[name]).map(
+    (name) => `${name}: is required when CONNECTPSP_BASE_URL is set`,
+  );
+}
+
+/** Variables whose values are never printed. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'TEMPORAL_API_KEY',
+  'CONNECTPSP_CLIENT_SECRET',
+  'CONNECTPSP_APPLICATION_TOKEN',
+  'CONNECTPSP_CRYPTO_TOKEN',
+  'PAYLOAD_ENCRYPTION_KEY',
+  'LEDGER_DATABASE_URL',
+]);
+
+/** Credentials the sandbox issues and accepts; used only when no real ConnectPSP is configured. */
+export const SANDBOX_CREDENTIALS = {
+  clientId: '1000001',
+  clientSecret: '6f1c2b7e-9a3d-4c5e-8f70-1a2b3c4d5e6f',
+  applicationToken: '0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a',
+  cryptoToken: 'sandbox-crypto-token-not-a-secret',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * This process's environment. The one place `process.env` is read: project variables go through
+ * `parseConfig`; the whole environment is only handed on, to child processes and to
+ * @temporalio/envconfig (which reads Temporal's own variables as the Temporal CLI does).
+ */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
+/** Reads `.env` (if present) without overriding variables already set in the environment. */
+export function loadDotEnv(file = path.resolve('.env')): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** Parses an environment into a Config; throws ConfigError listing every bad variable (values never shown). */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const result = configSchema.safeParse(relevant);
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...crossVariableProblems(relevant),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}
+
+/**
+ * Entry points call this first: loads `.env`, parses, and on failure prints one message
+ * listing every bad variable and exits with code 2 before anything else happens.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  loadDotEnv();
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** True when real ConnectPSP credentials are configured; otherwise the sandbox is the PSP. */
+export function usesRealPsp(config: Config): boolean {
+  return config.CONNECTPSP_BASE_URL !== undefined;
+}
+
+/** The URL ConnectPSP posts webhooks to: RELAY_PUBLIC_URL, or the local relay. */
+export function webhookUrl(config: Config): string {
+  const base = config.RELAY_PUBLIC_URL ?? `http://127.0.0.1:${config.RELAY_PORT}`;
+  return `${base.replace(/\/$/, '')}${config.RELAY_WEBHOOK_PATH}`;
+}

@@ -4,13 +4,19 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
 
-/** `npm run build`: bundles the workflows once, so production workers start without webpack. */
-async function main(): Promise<void> {
-  const started = Date.now();
+/** The workflow bundle production workers load: every workflow of workflows/index.ts, nothing else. */
+export async function buildWorkflowBundle(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
     logger: new DefaultLogger('WARN'),
   });
+  return code;
+}
+
+/** `npm run build`: bundles the workflows once, so production workers start without webpack. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const code = await buildWorkflowBundle();
   mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
   writeFileSync(WORKFLOW_BUNDLE_PATH, code);
   const kib = Math.round(code.length / 1024);
@@ -19,7 +25,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

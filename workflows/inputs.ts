@@ -61,6 +61,8 @@ export interface RebalanceWorkflowInput {
   /** Carried over continue-as-new so run numbers and recent results survive. */
   runs?: number;
   recent?: RebalanceRunResult[];
+  /** Runs before the coordinator starts a fresh history (default 200); small in tests. */
+  runsPerExecution?: number;
 }
 
 export interface ScheduledRebalanceInput {

@@ -64,12 +64,13 @@ export async function rebalanceWorkflow(input: RebalanceWorkflowInput = {}): Pro
   });
 
   const timeForNewHistory = () =>
-    workflowInfo().continueAsNewSuggested || runsThisExecution >= RUNS_PER_EXECUTION;
+    workflowInfo().continueAsNewSuggested ||
+    runsThisExecution >= (input.runsPerExecution ?? RUNS_PER_EXECUTION);
   for (;;) {
     await condition(() => queue.length > 0 || timeForNewHistory());
     if (queue.length === 0) {
       await condition(allHandlersFinished);
-      if (queue.length === 0) return continueAsNew<typeof rebalanceWorkflow>({ runs, recent });
+      if (queue.length === 0) return continueAsNew<typeof rebalanceWorkflow>({ ...input, runs, recent });
       continue;
     }
     const batch = queue.splice(0);

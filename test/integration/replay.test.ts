@@ -1,57 +1,49 @@
 /**
- * Invariant 6: every workflow type's recorded histories (test/fixtures/histories) replay against
- * the current workflow code. A change that would break workflows already running fails here.
- * Re-record with RECORD_HISTORIES=1, or only some with RECORD_ONLY=name,name as well
- * (see test/replay/record-histories.ts).
+ * Invariant 6: every recorded history (test/fixtures/histories, found by listing the folder)
+ * replays on the production workflow bundle, built by the same function as `npm run build`. A
+ * change that would break workflows already running fails here. docs/lifecycles.md lists the
+ * branch each fixture covers; a workflow type or a listed branch without a fixture fails too.
+ * Record new fixtures with `npm run histories:record` (see test/replay/record.histories.ts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import * as workflows from '../../workflows';
-import { startLifecycleEnv } from '../helpers/lifecycle-env';
 import { installQuietRuntime } from '../helpers/temporal';
 import {
-  HISTORIES_DIR,
-  RECORDED_HISTORIES,
-  type RecordedHistoryName,
-  recordHistories,
-} from '../replay/record-histories';
+  documentedBranches,
+  fixtureNames,
+  loadHistory,
+  readHistoryText,
+  workflowTypeOf,
+} from '../replay/histories';
 
-function loadHistory(name: RecordedHistoryName) {
-  return historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, `${name}.json`), 'utf8')));
-}
+const fixtures = fixtureNames();
+const branches = documentedBranches();
 
-describe('recorded histories replay against the current workflow code', () => {
-  beforeAll(async () => {
-    if (process.env.RECORD_HISTORIES !== '1') {
-      installQuietRuntime();
-      return;
+describe('recorded histories', () => {
+  beforeAll(() => installQuietRuntime());
+
+  it('list every fixture in docs/lifecycles.md, each with the workflow type it replays as', () => {
+    expect(branches.map((b) => b.fixture).sort()).toEqual(fixtures);
+    for (const { fixture, workflowType } of branches) {
+      expect(workflowTypeOf(loadHistory(fixture)), fixture).toBe(workflowType);
     }
-    const env = await startLifecycleEnv();
-    try {
-      await recordHistories(env);
-    } finally {
-      await env.close();
-    }
-  }, 120_000);
-
-  const names = Object.keys(RECORDED_HISTORIES) as RecordedHistoryName[];
-
-  it('covers every workflow type the worker runs', () => {
-    expect(new Set(Object.values(RECORDED_HISTORIES))).toEqual(new Set(Object.keys(workflows)));
   });
 
-  it('carries no secret: no credential, token or signature in any payload of any history', () => {
+  it('cover every workflow type the worker runs', () => {
+    const covered = new Set(fixtures.map((name) => workflowTypeOf(loadHistory(name))));
+    for (const type of Object.keys(workflows)) expect(covered, type).toContain(type);
+  });
+
+  it('carry no secret and no path of the machine they were recorded on', () => {
     const secrets = [
       SANDBOX_CREDENTIALS.clientSecret,
       SANDBOX_CREDENTIALS.applicationToken,
       SANDBOX_CREDENTIALS.cryptoToken,
     ];
-    for (const name of names) {
-      const raw = readFileSync(path.join(HISTORIES_DIR, `${name}.json`), 'utf8');
+    for (const name of fixtures) {
+      const raw = readHistoryText(name);
       const decoded = [...raw.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) =>
         Buffer.from(m[1] as string, 'base64').toString('utf8'),
       );
@@ -60,17 +52,15 @@ describe('recorded histories replay against the current workflow code', () => {
         for (const secret of secrets) expect(text.includes(secret), name).toBe(false);
         expect(text, name).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // a JWT
         expect(text, name).not.toMatch(/Bearer /);
+        expect(text, name).not.toMatch(/(^|[\s("'(])\/(home|root|tmp|work|Users|var|opt|srv|mnt)\//);
       }
     }
   });
 
-  it.each(names)('%s', async (name) => {
-    const history = loadHistory(name);
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    expect(started?.workflowType?.name).toBe(RECORDED_HISTORIES[name]);
+  it.each(fixtures)('%s replays on the production bundle', async (name) => {
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
-      history,
+      { workflowBundle: { codePath: inject('productionBundlePath') } },
+      loadHistory(name),
       name,
     );
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { freePort } from '../../scripts/ports';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from '../../scripts/temporal-dev-server';
 import type { TestProject } from './test-project';
@@ -11,17 +12,20 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalNamespace: string;
     workflowBundlePath: string;
+    /** The bundle `npm run build` writes for production workers (no test workflows). */
+    productionBundlePath: string;
   }
 }
 
 /**
  * One Temporal dev server (headless, in memory, free ports) for the whole run, or the server
- * named by TEMPORAL_ADDRESS; and one workflow bundle, built once, that every test worker loads.
+ * named by TEMPORAL_ADDRESS; one workflow bundle, built once, that every test worker loads; and the
+ * production bundle, built by the same function as `npm run build`, that recorded histories replay on.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'pix-test-'));
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const [server, bundle] = await Promise.all([
+  const [server, bundle, productionBundle] = await Promise.all([
     process.env.TEMPORAL_ADDRESS
       ? waitUntilTemporalReady(process.env.TEMPORAL_ADDRESS, namespace, 30_000).then(() => undefined)
       : startTestServer(workDir),
@@ -29,13 +33,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
       workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
       logger: new DefaultLogger('WARN'),
     }),
+    buildWorkflowBundle(),
   ]);
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
+  const productionBundlePath = path.join(workDir, 'production-workflow-bundle.js');
+  writeFileSync(productionBundlePath, productionBundle);
 
   project.provide('temporalAddress', server?.address ?? (process.env.TEMPORAL_ADDRESS as string));
   project.provide('temporalNamespace', namespace);
   project.provide('workflowBundlePath', bundlePath);
+  project.provide('productionBundlePath', productionBundlePath);
 
   return async () => {
     await server?.stop();

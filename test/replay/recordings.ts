@@ -1,0 +1,321 @@
+/**
+ * How each recorded history under test/fixtures/histories was produced: one recipe per fixture,
+ * run against the sandbox by `npm run histories:record` (test/replay/record.histories.ts). The
+ * branch each one covers is listed in docs/lifecycles.md ("Recorded histories").
+ *
+ * Fixtures recorded before a `patched()` change have no recipe: the code that made them is gone,
+ * and they stay, frozen, to prove those executions still replay.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { executeRebalance } from '../../runtime/rebalance-door';
+import type { CashInWorkflowInput, RebalanceWorkflowInput } from '../../workflows/inputs';
+import {
+  type CashInStatus,
+  type CashOutStatus,
+  type PspEventEnvelope,
+  pspEventSignal,
+  requestRebalanceUpdate,
+} from '../../workflows/messages';
+import {
+  type ParkedEventInput,
+  parkedEventWorkflow,
+  parkedEventWorkflowId,
+  resolveParkedEventUpdate,
+} from '../../workflows/parked-event';
+import { rebalanceWorkflowId, scheduledRebalanceWorkflowId } from '../../workflows/workflow-ids';
+import type { LifecycleEnv } from '../helpers/lifecycle-env';
+
+/** Saves one run of a workflow (the latest run when `runId` is omitted) as the fixture `name`. */
+export type SaveHistory = (name: string, handle: WorkflowHandle, runId?: string) => Promise<void>;
+
+export interface Recording {
+  /** The fixtures it writes (file names without `.json`). */
+  fixtures: string[];
+  record(env: LifecycleEnv, save: SaveHistory): Promise<void>;
+}
+
+/** A watch window that closes a few seconds after settlement, so a recorded lifecycle completes. */
+const SHORT_WATCH = { lateEventWatchDays: 8 / 86_400, lateEventReconcileHours: 1 / 3_600 };
+
+const withoutFaults = async (env: LifecycleEnv, run: () => Promise<void>) => {
+  try {
+    await run();
+  } finally {
+    await env.psp.control('DELETE', '/faults');
+  }
+};
+
+export const RECORDINGS: Recording[] = [
+  {
+    fixtures: ['cash-in-settled-then-med-reversal'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput());
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await env.waitForState<CashInStatus>(handle, 'SETTLED');
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/med-reversal`);
+      await handle.result();
+      await save('cash-in-settled-then-med-reversal', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-wrong-amount-refunded'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput());
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`, { amount: 1 });
+      await handle.result();
+      await save('cash-in-wrong-amount-refunded', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-platform-refund'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput());
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await env.waitForState<CashInStatus>(handle, 'SETTLED');
+      await handle.executeUpdate('refundCashIn', { args: [{ reason: 'CUSTOMER_REQUEST' }] });
+      await handle.result();
+      await save('cash-in-platform-refund', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-expired'],
+    async record(env, save) {
+      // No reconciliation before the deadline: the expiry timer itself fires, then one GET.
+      const input = env.cashInInput({ expiresInMinutes: 1, reconcileIntervalSeconds: 3_600 });
+      const { handle } = await env.startCashIn(input);
+      await handle.result();
+      await save('cash-in-expired', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-settled-by-reconciliation'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput(SHORT_WATCH));
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', { kind: 'withholdWebhook', rate: 1 });
+        await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+        await env.waitForState<CashInStatus>(handle, 'SETTLED');
+      });
+      await env.psp.control('POST', '/webhooks/release');
+      await handle.result();
+      await save('cash-in-settled-by-reconciliation', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-watch-continued-as-new', 'cash-in-watch-resumed-then-closed'],
+    async record(env, save) {
+      const input: CashInWorkflowInput = env.cashInInput({ ...SHORT_WATCH, maxHistoryEvents: 40 });
+      const { handle, charge } = await env.startCashIn(input);
+      const firstRunId = (await handle.describe()).runId;
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await handle.result(); // follows the continue-as-new to the last run
+      await save('cash-in-watch-continued-as-new', handle, firstRunId);
+      await save('cash-in-watch-resumed-then-closed', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-refund-refused-by-psp'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput(SHORT_WATCH));
+      // A charge paid without an end-to-end id cannot be refunded: the PSP answers MISSING_END_TO_END_ID.
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`, { withoutEndToEndId: true });
+      await env.waitForState<CashInStatus>(handle, 'SETTLED');
+      await handle.executeUpdate('refundCashIn', { args: [{ reason: 'FRAUD' }] }).catch(() => undefined);
+      await handle.result();
+      await save('cash-in-refund-refused-by-psp', handle);
+    },
+  },
+  {
+    fixtures: ['cash-in-invalid-input'],
+    async record(env, save) {
+      const input = env.cashInInput({ payer: { name: 'Ana Souza', document: '12345678900' } });
+      const handle = await env.client.workflow.start('cashInWorkflow', {
+        taskQueue: env.taskQueue,
+        workflowId: `cash-in:${input.reference}`,
+        args: [input],
+      });
+      await handle.result().catch(() => undefined);
+      await save('cash-in-invalid-input', handle);
+    },
+  },
+  {
+    fixtures: ['cash-out-top-up-settled-then-returned'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 0, proprietary: 100_000 });
+      const input = env.cashOutInput();
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
+      await env.waitForState<CashOutStatus>(handle, 'SETTLED');
+      await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/return`);
+      await handle.result();
+      await save('cash-out-top-up-settled-then-returned', handle);
+    },
+  },
+  {
+    fixtures: ['cash-out-psp-failed-refunded'],
+    async record(env, save) {
+      const input = env.cashOutInput();
+      await env.fundUser(input.userId, input.amountCents);
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const handle = await env.startCashOut(input);
+      const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/fail`, {
+        code: 'PIX_KEY_NOT_FOUND',
+      });
+      await handle.result();
+      await save('cash-out-psp-failed-refunded', handle);
+    },
+  },
+  {
+    fixtures: ['cash-out-user-insufficient-funds'],
+    async record(env, save) {
+      const handle = await env.startCashOut(env.cashOutInput());
+      await handle.result().catch(() => undefined);
+      await save('cash-out-user-insufficient-funds', handle);
+    },
+  },
+  {
+    fixtures: ['cash-out-settled-by-reconciliation'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', { kind: 'withholdWebhook', rate: 1 });
+        const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+        await env.psp.control('POST', `/cash-out/${processing.psp.transactionId}/complete`);
+        await env.waitForState<CashOutStatus>(handle, 'SETTLED');
+      });
+      await env.psp.control('POST', '/webhooks/release');
+      await handle.result();
+      await save('cash-out-settled-by-reconciliation', handle);
+    },
+  },
+  {
+    fixtures: ['cash-out-unreadable-answer-kept-hold'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      await withoutFaults(env, async () => {
+        // The PSP takes the cash-out but answers a body the contract does not allow.
+        await env.psp.control('POST', '/faults', {
+          kind: 'commitThenGarble',
+          method: 'POST',
+          path: '/cash-out',
+        });
+        const handle = await env.startCashOut(input);
+        await env.waitForStatus<CashOutStatus>(
+          handle,
+          (s) => s.state === 'PROCESSING' && s.timeline.some((t) => t.note?.includes('may have it')),
+        );
+        await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+        await handle.result();
+        await save('cash-out-unreadable-answer-kept-hold', handle);
+      });
+    },
+  },
+  {
+    fixtures: ['cash-out-top-up-failed'],
+    async record(env, save) {
+      // Nothing to move from: the top-up fails, the retry is refused again, the hold is given back.
+      await env.setPspWallet({ transactional: 0, proprietary: 0 });
+      const input = env.cashOutInput({ topUpRetries: 1 });
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await handle.result().catch(() => undefined);
+      await save('cash-out-top-up-failed', handle);
+    },
+  },
+  {
+    fixtures: ['rebalance-coordinator'],
+    async record(env, save) {
+      await executeRebalance(env.client, {
+        taskQueue: env.taskQueue,
+        trigger: { source: 'MANUAL', thresholdCents: 0, requestedBy: 'record-histories' },
+      });
+      // Still running: a partial history replays too.
+      await save('rebalance-coordinator', env.client.workflow.getHandle(rebalanceWorkflowId(env.taskQueue)));
+    },
+  },
+  {
+    fixtures: ['rebalance-coordinator-continued-as-new'],
+    async record(env, save) {
+      const input: RebalanceWorkflowInput = { runsPerExecution: 2 };
+      const handle = await env.client.workflow.start('rebalanceWorkflow', {
+        taskQueue: env.taskQueue,
+        workflowId: `${rebalanceWorkflowId(env.taskQueue)}-continued`,
+        args: [input],
+      });
+      const firstRunId = handle.firstExecutionRunId;
+      for (const requestedBy of ['first', 'second']) {
+        await handle.executeUpdate(requestRebalanceUpdate, {
+          args: [{ source: 'MANUAL', thresholdCents: 0, requestedBy }],
+        });
+      }
+      await env.waitUntil('the coordinator continued as new', async () => {
+        return (await handle.describe()).runId !== firstRunId;
+      });
+      await save('rebalance-coordinator-continued-as-new', handle, firstRunId);
+    },
+  },
+  {
+    fixtures: ['rebalance-scheduled-run'],
+    async record(env, save) {
+      const scheduled = await env.client.workflow.start('scheduledRebalanceWorkflow', {
+        taskQueue: env.taskQueue,
+        workflowId: `${scheduledRebalanceWorkflowId(env.taskQueue)}-recorded`,
+        args: [{ thresholdCents: 0 }],
+      });
+      await scheduled.result();
+      await save('rebalance-scheduled-run', scheduled);
+    },
+  },
+  {
+    fixtures: ['rebalance-scheduled-run-below-threshold'],
+    async record(env, save) {
+      const scheduled = await env.client.workflow.start('scheduledRebalanceWorkflow', {
+        taskQueue: env.taskQueue,
+        workflowId: `${scheduledRebalanceWorkflowId(env.taskQueue)}-below-threshold`,
+        args: [{ thresholdCents: 1_000_000_000_00 }],
+      });
+      await scheduled.result();
+      await save('rebalance-scheduled-run-below-threshold', scheduled);
+    },
+  },
+  {
+    fixtures: ['parked-event-resolved'],
+    async record(env, save) {
+      // A PSP event for a reference no lifecycle has: parked (delivered twice), then resolved by an operator.
+      const orphan: PspEventEnvelope = {
+        eventType: 'CASHOUT_REFUNDED',
+        eventAt: new Date().toISOString(),
+        data: { transactionId: 'recorded-orphan', externalReference: 'no-such-reference' },
+      };
+      const parkedInput: ParkedEventInput = {
+        transactionId: orphan.data.transactionId,
+        eventType: orphan.eventType,
+        reason: 'NO_WORKFLOW',
+        kind: 'CASH_OUT',
+        intendedWorkflowId: 'cash-out:no-such-reference',
+      };
+      const parkedOptions = {
+        taskQueue: env.taskQueue,
+        workflowId: `${parkedEventWorkflowId(orphan.data.transactionId, orphan.eventType)}:${env.taskQueue}`,
+        args: [parkedInput] as [ParkedEventInput],
+        signal: pspEventSignal,
+        signalArgs: [orphan] as [PspEventEnvelope],
+      };
+      const parked = await env.client.workflow.signalWithStart(parkedEventWorkflow, parkedOptions);
+      await env.client.workflow.signalWithStart(parkedEventWorkflow, parkedOptions);
+      await parked.executeUpdate(resolveParkedEventUpdate, {
+        args: [{ note: 'recorded for replay', resolvedBy: 'test' }],
+      });
+      await parked.result();
+      await save('parked-event-resolved', parked);
+    },
+  },
+];

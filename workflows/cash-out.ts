@@ -5,12 +5,12 @@
  * (SETTLED) or void it (REFUNDED, with the PSP's reason). A settled cash-out keeps listening for a
  * CASHOUT_REFUNDED (the money came back) and credits the user once.
  */
-import { condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { continueAsNew, log, setHandler } from '@temporalio/workflow';
 import type { Payee } from '../domain/connectpsp/cash-out';
 import { PSP_NOTHING_CREATED_CODES } from '../domain/connectpsp/common';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
-import { ValidationError, type ValidCashOutInput, validateCashOutInput } from '../domain/validation';
+import { type ValidCashOutInput, validateCashOutInput } from '../domain/validation';
 import { ledger, psp, pspReads, rebalance } from './activity-proxies';
 import type { CashOutWorkflowInput } from './inputs';
 import {
@@ -20,147 +20,108 @@ import {
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
-  reconcileBackoff,
   recordPspTransactionId,
   transition,
+  validated,
   watchStep,
 } from './lifecycle';
 import { type CashOutStatus, type PaymentFailure, pspEventSignal, statusQuery } from './messages';
-import {
-  type CashOutPspStatus,
-  cashOutObservationFromDetails,
-  cashOutObservationFromEvent,
-  laterCashOut,
-  type PspObservation,
-} from './psp-observations';
+import { CASH_OUT_PSP, type CashOutPspStatus } from './psp-observations';
+import { PspTracking } from './psp-tracking';
 import { cashOutWorkflowId } from './workflow-ids';
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
-  const { reference } = input;
-  const status: CashOutStatus = input.resume?.status ?? {
-    kind: 'CASH_OUT',
-    reference,
-    userId: input.userId,
-    amountCents: input.amountCents,
-    state: 'HOLDING',
-    psp: { transactionId: null, internalCode: null, endToEndId: null, status: null },
-    topUps: 0,
-    ledger: { held: false, posted: false, voided: false, returned: false },
-    failure: null,
-    watchingUntil: null,
-    timeline: [{ state: 'HOLDING', at: nowIso() }],
-  };
-  let observed: PspObservation<CashOutPspStatus> | null = status.psp.transactionId
-    ? {
-        status: status.psp.status ?? 'PROCESSING',
-        transactionId: status.psp.transactionId,
-        internalCode: status.psp.internalCode,
-        endToEndId: status.psp.endToEndId,
-        amountCents: input.amountCents,
-        failure: status.failure,
-      }
-    : null;
-
-  const pspStatus = (): CashOutPspStatus | null => observed?.status ?? null;
-  const observe = (next: PspObservation<CashOutPspStatus>) => {
-    const known = status.psp.transactionId;
-    observed = laterCashOut(observed, next);
-    status.psp = {
-      transactionId: observed.transactionId,
-      internalCode: observed.internalCode ?? status.psp.internalCode,
-      endToEndId: observed.endToEndId ?? status.psp.endToEndId,
-      status: observed.status,
-    };
-    if (known === null) recordPspTransactionId(observed.transactionId);
-  };
-
-  setHandler(statusQuery, () => status);
-  setHandler(pspEventSignal, (envelope) => {
-    const next = cashOutObservationFromEvent(envelope, reference);
-    if (!next || (status.psp.transactionId !== null && next.transactionId !== status.psp.transactionId)) {
-      log.warn('PSP event ignored: not this cash-out', { eventType: envelope.eventType });
-      return;
-    }
-    observe(next);
-  });
-
-  const reconcile = async () => {
-    if (!status.psp.transactionId) return; // sent but not yet identified: only a webhook can tell
-    try {
-      observe(cashOutObservationFromDetails(await pspReads.getCashOut({ id: status.psp.transactionId })));
-    } catch (err) {
-      log.warn('cash-out reconciliation failed; retrying at the next tick', {
-        failure: expectActivityFailure(err),
-      });
-    }
-  };
-  const hold = { transferId: transferIds.cashOutHold(reference), userId: input.userId, reference };
+  const cashOut = new CashOut(input);
+  setHandler(statusQuery, () => cashOut.status);
+  setHandler(pspEventSignal, (envelope) => cashOut.psp.onEvent(envelope));
 
   if (!input.resume) {
-    initialSearchAttributes({ ...status, kind: 'CASH_OUT' });
-    let valid: ValidCashOutInput;
-    try {
-      valid = validateCashOutInput(input);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return failLifecycle(status, {
-        code: 'INVALID_INPUT',
-        message: err.message,
-        problems: [...err.problems],
-      });
-    }
+    initialSearchAttributes({ ...cashOut.status, kind: 'CASH_OUT' });
+    const checked = validated(() => validateCashOutInput(input));
+    if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
 
-    try {
-      await ledger.holdCashOut({ ...hold, amountCents: input.amountCents });
-    } catch (err) {
-      return failLifecycle(status, expectActivityFailure(err)); // USER_INSUFFICIENT_FUNDS: nothing held, nothing sent
-    }
-    status.ledger.held = true;
-
-    const refused = await send(valid);
-    if (refused) {
-      await ledger.voidCashOut({
-        transferId: transferIds.cashOutVoid(reference),
-        pendingId: hold.transferId,
-      });
-      status.ledger.voided = true;
-      return failLifecycle(status, refused);
-    }
-
-    const nextReconcileMs = reconcileBackoff(input.reconcileIntervalSeconds);
-    while (pspStatus() === 'PROCESSING' || pspStatus() === null) {
-      if (await condition(() => pspStatus() !== 'PROCESSING' && pspStatus() !== null, nextReconcileMs()))
-        break;
-      await reconcile();
-    }
-
-    const outcome = pspStatus();
-    if (outcome === 'FAILED' || outcome === 'CANCELLED') {
-      status.failure = observed?.failure ?? {
-        code: outcome,
-        message: `the PSP reported the cash-out ${outcome}`,
-      };
-      await ledger.voidCashOut({
-        transferId: transferIds.cashOutVoid(reference),
-        pendingId: hold.transferId,
-      });
-      status.ledger.voided = true;
-      transition(status, 'REFUNDED', status.failure.code);
-      return finishLifecycle(status);
-    }
-    // COMPLETED, or already REFUNDED (events out of order): the money left, so the hold is posted.
-    await ledger.postCashOut({ transferId: transferIds.cashOutPost(reference), pendingId: hold.transferId });
-    status.ledger.posted = true;
-    transition(status, 'SETTLED');
+    await cashOut.holdOnWallet();
+    const refused = await cashOut.send(checked.valid);
+    if (refused) return cashOut.giveBackAndFail(refused);
+    const outcome = await cashOut.waitForPspOutcome();
+    if (outcome === 'FAILED' || outcome === 'CANCELLED') return cashOut.giveBack(outcome);
+    await cashOut.settle();
   }
 
-  await watchForReturn();
-  return finishLifecycle(status);
+  await cashOut.watchForReturn();
+  return finishLifecycle(cashOut.status);
+}
+
+/** A cash-out's state and steps; the workflow function above strings them together. */
+class CashOut {
+  readonly status: CashOutStatus;
+  readonly psp: PspTracking<CashOutPspStatus>;
+  private readonly reference: string;
+  private readonly holdId: string;
+
+  constructor(private readonly input: CashOutWorkflowInput) {
+    this.reference = input.reference;
+    this.holdId = transferIds.cashOutHold(input.reference);
+    this.status = input.resume?.status ?? {
+      kind: 'CASH_OUT',
+      reference: input.reference,
+      userId: input.userId,
+      amountCents: input.amountCents,
+      state: 'HOLDING',
+      psp: { transactionId: null, internalCode: null, endToEndId: null, status: null },
+      topUps: 0,
+      ledger: { held: false, posted: false, voided: false, returned: false },
+      failure: null,
+      watchingUntil: null,
+      timeline: [{ state: 'HOLDING', at: nowIso() }],
+    };
+    const { psp } = this.status;
+    this.psp = new PspTracking({
+      kind: { ...CASH_OUT_PSP, label: 'cash-out' },
+      reference: this.reference,
+      known: psp.transactionId
+        ? {
+            status: psp.status ?? 'PROCESSING',
+            transactionId: psp.transactionId,
+            internalCode: psp.internalCode,
+            endToEndId: psp.endToEndId,
+            amountCents: input.amountCents,
+            failure: this.status.failure,
+          }
+        : null,
+      read: (id) => pspReads.getCashOut({ id }),
+      onObserved: (latest, previous) => {
+        this.status.psp = {
+          transactionId: latest.transactionId,
+          internalCode: latest.internalCode ?? this.status.psp.internalCode,
+          endToEndId: latest.endToEndId ?? this.status.psp.endToEndId,
+          status: latest.status,
+        };
+        if (previous === null) recordPspTransactionId(latest.transactionId);
+      },
+    });
+  }
+
+  /** Holds the amount on the wallet; USER_INSUFFICIENT_FUNDS fails the lifecycle, nothing held, nothing sent. */
+  async holdOnWallet(): Promise<void> {
+    try {
+      await ledger.holdCashOut({
+        transferId: this.holdId,
+        userId: this.input.userId,
+        reference: this.reference,
+        amountCents: this.input.amountCents,
+      });
+    } catch (err) {
+      await failLifecycle(this.status, expectActivityFailure(err));
+    }
+    this.status.ledger.held = true;
+  }
 
   /** POST /cash-out; returns why nothing was sent, or null once the PSP accepted it. */
-  async function send(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
+  async send(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
+    const { input, reference } = this;
     for (let attempt = 0; ; attempt++) {
-      transition(status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
+      transition(this.status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
       try {
         const created = await psp.createCashOut({
           externalReference: reference,
@@ -171,7 +132,7 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
           // A refused attempt's answer is replayed for its key, so each attempt after a top-up has its own.
           idempotencyKey: idempotencyKey(`cash-out:${reference}:create${attempt === 0 ? '' : `:${attempt}`}`),
         });
-        observe({
+        this.psp.observe({
           status: 'PROCESSING',
           transactionId: created.transactionId,
           internalCode: created.internalCode,
@@ -179,57 +140,100 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
           amountCents: created.amountCents,
           failure: null,
         });
-        transition(status, 'PROCESSING');
+        transition(this.status, 'PROCESSING');
         return null;
       } catch (err) {
         const failure = expectActivityFailure(err);
-        if (!PSP_NOTHING_CREATED_CODES.has(failure.code) || pspStatus() !== null) {
+        if (!PSP_NOTHING_CREATED_CODES.has(failure.code) || this.psp.status !== null) {
           // The PSP may hold this cash-out (it already had the reference, answered something we
           // cannot read, or a webhook already spoke of it): the money may be out, so the hold
           // stays and the PSP's webhooks decide how it ends.
-          transition(status, 'PROCESSING', `the PSP may have it (${failure.code})`);
+          transition(this.status, 'PROCESSING', `the PSP may have it (${failure.code})`);
           return null;
         }
         if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= input.topUpRetries) return failure;
-        status.topUps += 1;
-        transition(status, 'TOPPING_UP', failure.message);
-        const workflowId = cashOutWorkflowId(reference);
-        try {
-          await rebalance.requestRebalance({
-            trigger: { source: 'CASH_OUT_TOP_UP', thresholdCents: 0, requestedBy: workflowId },
-            updateId: `${workflowId}:top-up:${attempt + 1}`,
-          });
-        } catch (topUpErr) {
-          log.warn('rebalance top-up failed; sending again anyway', {
-            failure: expectActivityFailure(topUpErr),
-          });
-        }
+        await this.topUp(attempt, failure);
       }
     }
   }
 
+  /** The PSP lacks funds: ask the rebalance coordinator for a top-up before the next attempt. */
+  private async topUp(attempt: number, failure: PaymentFailure): Promise<void> {
+    this.status.topUps += 1;
+    transition(this.status, 'TOPPING_UP', failure.message);
+    const workflowId = cashOutWorkflowId(this.reference);
+    try {
+      await rebalance.requestRebalance({
+        trigger: { source: 'CASH_OUT_TOP_UP', thresholdCents: 0, requestedBy: workflowId },
+        updateId: `${workflowId}:top-up:${attempt + 1}`,
+      });
+    } catch (topUpErr) {
+      log.warn('rebalance top-up failed; sending again anyway', { failure: expectActivityFailure(topUpErr) });
+    }
+  }
+
+  /** Nothing left for the PSP: the hold is given back and the lifecycle fails with the PSP's refusal. */
+  async giveBackAndFail(refused: PaymentFailure): Promise<never> {
+    await this.voidHold();
+    return failLifecycle(this.status, refused);
+  }
+
+  async waitForPspOutcome(): Promise<CashOutPspStatus | null> {
+    await this.psp.waitUntil((s) => s !== 'PROCESSING' && s !== null, this.input.reconcileIntervalSeconds);
+    return this.psp.status;
+  }
+
+  /** The PSP failed (or cancelled) the cash-out: the hold goes back to the user, with the PSP's reason. */
+  async giveBack(outcome: 'FAILED' | 'CANCELLED'): Promise<CashOutStatus> {
+    const failure = this.psp.observation?.failure ?? {
+      code: outcome,
+      message: `the PSP reported the cash-out ${outcome}`,
+    };
+    this.status.failure = failure;
+    await this.voidHold();
+    transition(this.status, 'REFUNDED', failure.code);
+    return finishLifecycle(this.status);
+  }
+
+  /** COMPLETED, or already REFUNDED (events out of order): the money left, so the hold is posted. */
+  async settle(): Promise<void> {
+    await ledger.postCashOut({ transferId: transferIds.cashOutPost(this.reference), pendingId: this.holdId });
+    this.status.ledger.posted = true;
+    transition(this.status, 'SETTLED');
+  }
+
+  private async voidHold(): Promise<void> {
+    await ledger.voidCashOut({ transferId: transferIds.cashOutVoid(this.reference), pendingId: this.holdId });
+    this.status.ledger.voided = true;
+  }
+
   /** Until the window closes, a CASHOUT_REFUNDED (the payee's bank sent it back) credits the user once. */
-  async function watchForReturn(): Promise<void> {
-    const window = lateEventWindow(input);
-    status.watchingUntil = new Date(window.untilMs).toISOString();
-    const returned = () => pspStatus() === 'REFUNDED';
+  async watchForReturn(): Promise<void> {
+    const window = lateEventWindow(this.input);
+    this.status.watchingUntil = new Date(window.untilMs).toISOString();
+    const returned = () => this.psp.status === 'REFUNDED';
     const carryOn = () =>
-      continueAsNew<typeof cashOutWorkflow>({ ...input, resume: { status, watchUntilMs: window.untilMs } });
+      continueAsNew<typeof cashOutWorkflow>({
+        ...this.input,
+        resume: { status: this.status, watchUntilMs: window.untilMs },
+      });
     while (!returned()) {
-      if (!(await watchStep(window, input.maxHistoryEvents, returned, reconcile, carryOn))) {
-        status.watchingUntil = null;
+      if (
+        !(await watchStep(window, this.input.maxHistoryEvents, returned, () => this.psp.reconcile(), carryOn))
+      ) {
+        this.status.watchingUntil = null;
         return;
       }
     }
     await ledger.creditCashOutReturn({
-      transferId: transferIds.cashOutReturn(reference),
-      userId: input.userId,
-      amountCents: input.amountCents,
-      reference,
+      transferId: transferIds.cashOutReturn(this.reference),
+      userId: this.input.userId,
+      amountCents: this.input.amountCents,
+      reference: this.reference,
     });
-    status.ledger.returned = true;
-    status.watchingUntil = null;
-    transition(status, 'REFUNDED', 'returned by the payee bank');
+    this.status.ledger.returned = true;
+    this.status.watchingUntil = null;
+    transition(this.status, 'REFUNDED', 'returned by the payee bank');
   }
 }
 

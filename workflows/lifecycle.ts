@@ -1,6 +1,7 @@
 /**
  * Small pieces every payment workflow shares: recording a state change (timeline + search
- * attribute), reading the type of an activity failure, and the late-event watch window.
+ * attribute), validating the input, reading the type of an activity failure, ending a lifecycle,
+ * and the late-event watch window.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -12,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { ValidationError } from '../domain/validation';
 import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
 import type { PaymentFailure, TimelineEntry } from './messages';
 
@@ -53,6 +55,19 @@ export function initialSearchAttributes(payment: {
 
 export function recordPspTransactionId(transactionId: string): void {
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.PspTransactionId, value: transactionId }]);
+}
+
+/**
+ * Runs a validation of the workflow's input: `{ valid }` with its result, or `{ invalid }` with the
+ * INVALID_INPUT failure naming every field and rule. Anything but a ValidationError is a bug: rethrown.
+ */
+export function validated<T>(validate: () => T): { valid: T } | { invalid: PaymentFailure } {
+  try {
+    return { valid: validate() };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return { invalid: { code: 'INVALID_INPUT', message: err.message, problems: [...err.problems] } };
+  }
 }
 
 /** The business failure behind an activity failure (its ApplicationFailure type and message). */

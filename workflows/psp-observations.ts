@@ -2,10 +2,9 @@
  * What the workflows learn about their PSP transaction, from a webhook envelope or a GET, in one
  * shape with amounts in centavos. Observations only move forward: PSP terminal states never
  * change, so a duplicate, stale or out-of-order event can never undo what is already known.
+ * One mapper serves both kinds of payment; a `PspKind` holds what differs (statuses and events).
  */
 import type { CashInDetails, CashOutDetails } from '../connectpsp/types';
-import type { CashIn } from '../domain/connectpsp/cash-in';
-import type { CashOut } from '../domain/connectpsp/cash-out';
 import { reaisToCents } from '../domain/money';
 import type { CashInStatus, CashOutStatus, PspEventEnvelope } from './messages';
 
@@ -17,94 +16,66 @@ export interface PspObservation<S extends string> {
   transactionId: string;
   internalCode: string | null;
   endToEndId: string | null;
+  /** What was paid (cash-in) or sent (cash-out); null while the PSP has not decided yet. */
   amountCents: number | null;
   failure: { code: string; message: string } | null;
 }
 
-const CASH_IN_RANK: Record<CashInPspStatus, number> = {
-  AWAITING_PAYMENT: 0,
-  PAID: 1,
-  EXPIRED: 1,
-  CANCELLED: 1,
-  REFUNDED: 2,
+export interface PspKind<S extends string> {
+  /** The status before the PSP decided anything (no amount is known then). */
+  pending: S;
+  /** How far each status is: an observation only replaces one of a lower rank. */
+  rank: Readonly<Record<S, number>>;
+  /** The webhook event types of this kind and the status each announces. */
+  eventStatus: Readonly<Record<string, S>>;
+}
+
+export const CASH_IN_PSP: PspKind<CashInPspStatus> = {
+  pending: 'AWAITING_PAYMENT',
+  rank: { AWAITING_PAYMENT: 0, PAID: 1, EXPIRED: 1, CANCELLED: 1, REFUNDED: 2 },
+  eventStatus: { CASHIN_PAID: 'PAID', CASHIN_REFUNDED: 'REFUNDED' },
 };
 
-const CASH_OUT_RANK: Record<CashOutPspStatus, number> = {
-  PROCESSING: 0,
-  COMPLETED: 1,
-  FAILED: 1,
-  CANCELLED: 1,
-  REFUNDED: 2,
-};
-
-const CASH_IN_EVENT_STATUS: Record<string, CashInPspStatus> = {
-  CASHIN_PAID: 'PAID',
-  CASHIN_REFUNDED: 'REFUNDED',
-};
-
-const CASH_OUT_EVENT_STATUS: Record<string, CashOutPspStatus> = {
-  CASHOUT_COMPLETED: 'COMPLETED',
-  CASHOUT_FAILED: 'FAILED',
-  CASHOUT_REFUNDED: 'REFUNDED',
+export const CASH_OUT_PSP: PspKind<CashOutPspStatus> = {
+  pending: 'PROCESSING',
+  rank: { PROCESSING: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 1, REFUNDED: 2 },
+  eventStatus: {
+    CASHOUT_COMPLETED: 'COMPLETED',
+    CASHOUT_FAILED: 'FAILED',
+    CASHOUT_REFUNDED: 'REFUNDED',
+  },
 };
 
 /** The later of two observations; on a tie the one already known stays (first terminal state wins). */
-export function laterCashIn(
-  known: PspObservation<CashInPspStatus> | null,
-  next: PspObservation<CashInPspStatus>,
-): PspObservation<CashInPspStatus> {
-  return later(known, next, CASH_IN_RANK);
-}
-
-export function laterCashOut(
-  known: PspObservation<CashOutPspStatus> | null,
-  next: PspObservation<CashOutPspStatus>,
-): PspObservation<CashOutPspStatus> {
-  return later(known, next, CASH_OUT_RANK);
-}
-
-function later<S extends string>(
+export function later<S extends string>(
+  kind: PspKind<S>,
   known: PspObservation<S> | null,
   next: PspObservation<S>,
-  rank: Record<S, number>,
 ): PspObservation<S> {
   if (!known) return next;
-  if (rank[next.status] <= rank[known.status]) return known;
+  if (kind.rank[next.status] <= kind.rank[known.status]) return known;
   // The paid amount is stated once (CASHIN_PAID); a later event may not repeat it.
   return { ...next, amountCents: next.amountCents ?? known.amountCents };
 }
 
-/** A CASHIN_* envelope for `reference`, or null when it is not one (wrong type, other reference, bad shape). */
-export function cashInObservationFromEvent(
+/** An envelope of this kind for `reference`, or null when it is not one (wrong type, other reference, bad shape). */
+export function observationFromEvent<S extends string>(
+  kind: PspKind<S>,
   envelope: PspEventEnvelope,
   reference: string,
-): PspObservation<CashInPspStatus> | null {
-  const eventStatus = CASH_IN_EVENT_STATUS[envelope.eventType];
-  const data = envelope.data as Partial<CashIn>;
-  if (!eventStatus || data.externalReference !== reference || typeof data.transactionId !== 'string')
-    return null;
-  const dataStatus = data.status && data.status in CASH_IN_RANK ? data.status : eventStatus;
-  return {
-    status: CASH_IN_RANK[dataStatus] > CASH_IN_RANK[eventStatus] ? dataStatus : eventStatus,
-    transactionId: data.transactionId,
-    internalCode: data.internalCode ?? null,
-    endToEndId: data.endToEndId ?? null,
-    amountCents: wireCents(data.amount),
-    failure: null,
+): PspObservation<S> | null {
+  const eventStatus = kind.eventStatus[envelope.eventType];
+  const data = envelope.data as Partial<CashInDetails & CashOutDetails> & {
+    status?: string;
+    amount?: unknown;
+    failure?: { code: string; message: string } | null;
   };
-}
-
-export function cashOutObservationFromEvent(
-  envelope: PspEventEnvelope,
-  reference: string,
-): PspObservation<CashOutPspStatus> | null {
-  const eventStatus = CASH_OUT_EVENT_STATUS[envelope.eventType];
-  const data = envelope.data as Partial<CashOut>;
   if (!eventStatus || data.externalReference !== reference || typeof data.transactionId !== 'string')
     return null;
-  const dataStatus = data.status && data.status in CASH_OUT_RANK ? data.status : eventStatus;
+  // A delivery carries the record as it is now, which may be further than its event type says.
+  const dataStatus = data.status !== undefined && data.status in kind.rank ? (data.status as S) : eventStatus;
   return {
-    status: CASH_OUT_RANK[dataStatus] > CASH_OUT_RANK[eventStatus] ? dataStatus : eventStatus,
+    status: kind.rank[dataStatus] > kind.rank[eventStatus] ? dataStatus : eventStatus,
     transactionId: data.transactionId,
     internalCode: data.internalCode ?? null,
     endToEndId: data.endToEndId ?? null,
@@ -113,25 +84,25 @@ export function cashOutObservationFromEvent(
   };
 }
 
-export function cashInObservationFromDetails(details: CashInDetails): PspObservation<CashInPspStatus> {
+/** The PSP's own record (GET /cash-in/{id}, GET /cash-out/{id}) as an observation. */
+export function observationFromRecord<S extends string>(
+  kind: PspKind<S>,
+  record: {
+    status: S;
+    transactionId: string;
+    internalCode: string | null;
+    endToEndId: string | null;
+    amountCents: number;
+    failure?: { code: string; message: string } | null;
+  },
+): PspObservation<S> {
   return {
-    status: details.status,
-    transactionId: details.transactionId,
-    internalCode: details.internalCode,
-    endToEndId: details.endToEndId,
-    amountCents: details.status === 'AWAITING_PAYMENT' ? null : details.amountCents,
-    failure: null,
-  };
-}
-
-export function cashOutObservationFromDetails(details: CashOutDetails): PspObservation<CashOutPspStatus> {
-  return {
-    status: details.status,
-    transactionId: details.transactionId,
-    internalCode: details.internalCode,
-    endToEndId: details.endToEndId,
-    amountCents: details.amountCents,
-    failure: details.failure,
+    status: record.status,
+    transactionId: record.transactionId,
+    internalCode: record.internalCode,
+    endToEndId: record.endToEndId,
+    amountCents: record.status === kind.pending ? null : record.amountCents,
+    failure: record.failure ?? null,
   };
 }
 

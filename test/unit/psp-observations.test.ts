@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { PspEventEnvelope } from '../../workflows/messages';
 import {
-  cashInObservationFromEvent,
-  cashOutObservationFromEvent,
-  laterCashIn,
-  laterCashOut,
+  CASH_IN_PSP,
+  CASH_OUT_PSP,
+  type CashInPspStatus,
+  type CashOutPspStatus,
+  later,
+  observationFromEvent,
+  type PspObservation,
 } from '../../workflows/psp-observations';
+
+const cashInObservationFromEvent = (envelope: PspEventEnvelope, reference: string) =>
+  observationFromEvent(CASH_IN_PSP, envelope, reference);
+const cashOutObservationFromEvent = (envelope: PspEventEnvelope, reference: string) =>
+  observationFromEvent(CASH_OUT_PSP, envelope, reference);
+const laterCashIn = (known: PspObservation<CashInPspStatus> | null, next: PspObservation<CashInPspStatus>) =>
+  later(CASH_IN_PSP, known, next);
+const laterCashOut = (known: PspObservation<CashOutPspStatus>, next: PspObservation<CashOutPspStatus>) =>
+  later(CASH_OUT_PSP, known, next);
 
 const cashInEvent = (eventType: string, status: string, amount = 25.5): PspEventEnvelope => ({
   eventType,

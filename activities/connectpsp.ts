@@ -3,8 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectPspClient } from '../connectpsp/client';
 import { ConnectPspError } from '../connectpsp/errors';
 import type {
-  CashInDetails,
-  CashOutDetails,
+  CashInRecord,
+  CashOutRecord,
   CreateCashInInput,
   CreateCashOutInput,
   CreatedCashIn,
@@ -39,13 +39,13 @@ export function createConnectPspActivities({ client }: { client: ConnectPspApi }
   return {
     createCashIn: ({ idempotencyKey, ...input }: CreateCashInActivityInput): Promise<CreatedCashIn> =>
       run((signal) => client.createCashIn(input, { idempotencyKey, signal })),
-    getCashIn: ({ id }: TransactionRef): Promise<CashInDetails> =>
+    getCashIn: ({ id }: TransactionRef): Promise<CashInRecord> =>
       run((signal) => client.getCashIn(id, { signal })),
     refundCashIn: ({ id, idempotencyKey, ...input }: RefundCashInActivityInput): Promise<RefundedCashIn> =>
       run((signal) => client.refundCashIn(id, input, { idempotencyKey, signal })),
     createCashOut: ({ idempotencyKey, ...input }: CreateCashOutActivityInput): Promise<CreatedCashOut> =>
       run((signal) => client.createCashOut(input, { idempotencyKey, signal })),
-    getCashOut: ({ id }: TransactionRef): Promise<CashOutDetails> =>
+    getCashOut: ({ id }: TransactionRef): Promise<CashOutRecord> =>
       run((signal) => client.getCashOut(id, { signal })),
   };
 }

@@ -9,7 +9,7 @@ import { deliverEvent } from './delivery';
 import { parseWebhookBody } from './envelope';
 import type { RelayMetrics, WebhookOutcome } from './metrics';
 import { RelayProblem, sendProblem } from './problem';
-import { type EventRoute, routeEvent } from './routing';
+import { routeEvent } from './routing';
 import { isValidWebhookSignature } from './signature';
 
 export interface RelayDeps {
@@ -113,17 +113,19 @@ function webhookHandler(deps: RelayDeps) {
         reject(new RelayProblem(401, 'INVALID_SIGNATURE', 'X-Connect-Signature does not match the body'));
         return;
       }
-      let route: EventRoute | undefined;
       let fields: Record<string, unknown> = {};
       try {
-        const { envelope, knownEventType } = parseWebhookBody(rawBody);
-        route = routeEvent(envelope, knownEventType);
+        const parsed = parseWebhookBody(rawBody);
+        const { envelope } = parsed;
+        const route = routeEvent(envelope, parsed.readable && parsed.knownEventType);
         fields = {
           eventType: envelope.eventType,
           transactionId: envelope.data.transactionId,
           reference: route.reference,
+          ...(parsed.readable ? {} : { problems: parsed.problems }),
         };
-        deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline).then(
+        const parkReason = parsed.readable ? undefined : 'UNREADABLE_EVENT';
+        deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline, parkReason).then(
           (delivery) =>
             finish(200, delivery.outcome, { ...fields, ...delivery }, { received: true, ...delivery }),
           (err: unknown) =>

@@ -78,7 +78,7 @@ export interface PspIds {
 export interface CashInCharge {
   reference: string;
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   amountCents: Cents;
   /** EMV BR Code ("copia e cola"). */
   copyAndPaste: string;
@@ -86,8 +86,8 @@ export interface CashInCharge {
   qrCodeImageBase64: string;
   /** OpenFinance flow only. */
   paymentUrl?: string;
-  /** ISO-8601, as the PSP stated it. */
-  requestedAt: string;
+  /** ISO-8601, as the PSP stated it (null when its answer left it out). */
+  requestedAt: string | null;
   /** ISO-8601 (UTC): when the workflow stops waiting for the payment and reconciles. */
   expiresAt: string;
 }

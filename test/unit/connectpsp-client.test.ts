@@ -240,9 +240,7 @@ describe('requests', () => {
       transactionId: 'kk6g232xel65a0daee4dd13kk2912714964',
       internalCode: 'US7B1JQ',
       externalReference: 'order-1',
-      status: 'AWAITING_PAYMENT',
       amountCents: 1050,
-      payer: { name: 'Maria Silva', document: '11144477735' },
       copyAndPaste: '000201...6304ABCD',
       qrCodeImageBase64: 'iVBORw0KGgo=',
       requestedAt: '2026-03-10T09:00:00-03:00',
@@ -322,6 +320,64 @@ describe('requests', () => {
     expect(err).toMatchObject({ code: 'CONTRACT_VIOLATION', retryable: false, status: 200 });
     expect(err.fieldProblems.map((p) => p.field)).toEqual(['consolidated.transactionalBalance']);
     expect(err.message).toContain('consolidated.transactionalBalance');
+  });
+
+  it('reads PSP records liberally: only the fields it uses, absent nullable fields as null, unknown fields ignored', async () => {
+    const psp = await startFakePsp({
+      'GET /cash-in/tx-1': () => ({
+        status: 200,
+        json: {
+          transactionId: 'TX-1/not-35-chars',
+          externalReference: 'order-1',
+          status: 'PAID',
+          amount: 10.5,
+          payer: { name: 'M*** S***', document: '***.444.777-**' },
+          paidAt: 'today, more or less',
+          somethingNew: { nested: [1, 2] },
+        },
+      }),
+      'GET /cash-out/tx-2': () => ({
+        status: 200,
+        json: {
+          transactionId: 'tx-2',
+          internalCode: '',
+          externalReference: 'payout-1',
+          status: 'FAILED',
+          amount: 80,
+          failure: { code: 'NIGHT_LIMIT_EXCEEDED', message: 'Night limit', extra: true },
+        },
+      }),
+    });
+    const client = clientFor(psp);
+    expect(await client.getCashIn('tx-1')).toEqual({
+      transactionId: 'TX-1/not-35-chars',
+      internalCode: null,
+      externalReference: 'order-1',
+      endToEndId: null,
+      status: 'PAID',
+      amountCents: 1050,
+    });
+    expect(await client.getCashOut('tx-2')).toEqual({
+      transactionId: 'tx-2',
+      internalCode: null,
+      externalReference: 'payout-1',
+      endToEndId: null,
+      status: 'FAILED',
+      amountCents: 8000,
+      failure: { code: 'NIGHT_LIMIT_EXCEEDED', message: 'Night limit' },
+    });
+  });
+
+  it('still refuses a record without what it relies on: status, amount, ids', async () => {
+    const psp = await startFakePsp({
+      'GET /cash-in/tx-3': () => ({
+        status: 200,
+        json: { transactionId: 'tx-3', externalReference: 'order-3', status: 'SOMETHING_NEW', amount: '10' },
+      }),
+    });
+    const err = await rejection(clientFor(psp).getCashIn('tx-3'));
+    expect(err).toMatchObject({ code: 'CONTRACT_VIOLATION', retryable: false });
+    expect(err.fieldProblems.map((p) => p.field).sort()).toEqual(['amount', 'status']);
   });
 
   it('reports a non-JSON success body and a non-problem 4xx as CONTRACT_VIOLATION', async () => {

@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger';
 import { type ConnectPspApi, createConnectPspActivities } from './connectpsp';
 import { createLedgerActivities } from './ledger';
 import { createRebalanceActivities, type RebalanceActivityDependencies } from './rebalance';
+import { createValidationActivities } from './validation';
 
 export interface ActivityDependencies {
   psp: ConnectPspApi;
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createConnectPspActivities({ client: deps.psp }),
     ...createLedgerActivities({ ledger: deps.ledger }),
     ...createRebalanceActivities(deps),
+    ...createValidationActivities(),
   };
 }
 

@@ -36,6 +36,9 @@ export interface RequestRebalanceInput {
   updateId: string;
 }
 
+/** Well inside the heartbeat timeout the workflows give `requestRebalance` (workflows/activity-proxies.ts). */
+const HEARTBEAT_EVERY_MS = 2_000;
+
 export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
   return {
     async rebalanceToExposure({
@@ -83,8 +86,17 @@ export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
       }
     },
 
-    requestRebalance: (request: RequestRebalanceInput): Promise<RebalanceRunResult> =>
-      deps.requestRebalance(request),
+    /** Waits for the coordinator's run, heartbeating meanwhile so a dead worker is noticed quickly. */
+    async requestRebalance(request: RequestRebalanceInput): Promise<RebalanceRunResult> {
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        context.heartbeat();
+        return await deps.requestRebalance(request);
+      } finally {
+        clearInterval(beat);
+      }
+    },
   };
 }
 

@@ -63,20 +63,27 @@ describe('cash-out lifecycle (dev server + sandbox over HTTP)', () => {
     expect(await handle.result()).toMatchObject({ state: 'REFUNDED' });
   });
 
-  it('keeps the hold when the PSP accepted the PIX but its answer could not be read, and settles by webhook', async () => {
+  it('keeps the hold in NEEDS_REVIEW when the PSP accepted the PIX but its answer could not be read, and settles once its record shows it', async () => {
     await env.psp.control('POST', '/faults', { kind: 'commitThenGarble', method: 'POST', path: '/cash-out' });
     const input = env.cashOutInput({ amountCents: 20_00, reconcileIntervalSeconds: 600 });
     await env.fundUser(input.userId, 100_00);
     const handle = await env.startCashOut(input);
-    const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
-    expect(processing.timeline.at(-1)?.note).toBe('the PSP may have it (CONTRACT_VIOLATION)');
-    expect(processing.ledger).toEqual({ held: true, posted: false, voided: false, returned: false });
+    const review = await env.waitForState<CashOutStatus>(handle, 'NEEDS_REVIEW');
+    expect(review.review).toMatchObject({
+      step: 'SEND',
+      reason: 'POST /cash-out: CONTRACT_VIOLATION',
+      resolution: null,
+    });
+    expect(review.ledger).toEqual({ held: true, posted: false, voided: false, returned: false });
     expect(await walletOf(input.userId)).toMatchObject({ pendingDebitCents: 20_00, availableCents: 80_00 });
 
-    // The PSP did send it: its webhook names the transaction the garbled answer hid.
+    // The PSP did send it: its webhook names the transaction the garbled answer hid, and GET confirms it.
     await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
     const settled = await env.waitForState<CashOutStatus>(handle, 'SETTLED');
     expect(settled.ledger).toEqual({ held: true, posted: true, voided: false, returned: false });
+    expect(settled.timeline.map((t) => t.state)).toEqual(
+      expect.arrayContaining(['SENDING', 'NEEDS_REVIEW', 'PROCESSING', 'SETTLED']),
+    );
     expect((await env.pspTransactions(input.reference)).cashOuts).toHaveLength(1);
     expect(await walletOf(input.userId)).toMatchObject({ postedCents: 80_00, pendingDebitCents: 0 });
   });

@@ -147,8 +147,8 @@ describe('lifecycle invariants (dev server + sandbox over HTTP)', () => {
   });
 
   it('takes an event that arrives before the workflow waits for it', async () => {
-    // The PSP commits and completes at once, but the answer is lost: the activity retries while
-    // CASHOUT_COMPLETED is already in the workflow's history.
+    // The PSP commits and completes at once, but the answer is lost: CASHOUT_COMPLETED reaches the
+    // workflow while it does not yet know whether its send went through, and settles it (confirmed by GET).
     await env.psp.control('PUT', '/behaviour', { autoCompleteCashOutAfterMs: 0, autoPayCashInAfterMs: 0 });
     await env.psp.control('POST', '/faults', { kind: 'commitThenDrop', method: 'POST', path: '/cash-out' });
     const cashOut = env.cashOutInput({ reconcileIntervalSeconds: 600 });
@@ -159,13 +159,16 @@ describe('lifecycle invariants (dev server + sandbox over HTTP)', () => {
     const send = events.find(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createCashOut',
     );
-    const sendCompleted = events.findIndex(
-      (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(send?.eventId),
+    const sendFailed = events.findIndex(
+      (e) => String(e.activityTaskFailedEventAttributes?.scheduledEventId) === String(send?.eventId),
     );
     const firstSignal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
-    expect(sendCompleted).toBeGreaterThan(-1);
+    const confirmingGet = events.findIndex(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
+    );
+    expect(sendFailed).toBeGreaterThan(-1);
     expect(firstSignal).toBeGreaterThan(-1);
-    expect(firstSignal).toBeLessThan(sendCompleted);
+    expect(firstSignal).toBeLessThan(confirmingGet);
     expect((await env.pspTransactions(cashOut.reference)).cashOuts).toHaveLength(1);
 
     await env.psp.control('POST', '/faults', { kind: 'commitThenDrop', method: 'POST', path: '/cash-in' });

@@ -16,7 +16,10 @@ interface Recorded {
   headers: IncomingHttpHeaders;
   body: string;
 }
-type Reply = { status: number; json?: unknown; raw?: string; headers?: Record<string, string> } | 'hang';
+type Reply =
+  | { status: number; json?: unknown; raw?: string; headers?: Record<string, string> }
+  | 'hang'
+  | 'drop';
 type Route = (request: Recorded) => Reply;
 
 const CREDENTIALS = {
@@ -100,6 +103,10 @@ async function startFakePsp(routes: Record<string, Route> = {}, tokenExpiresIn =
       const route = allRoutes[`${recorded.method} ${recorded.path}`];
       const reply: Reply = route ? route(recorded) : problem(404, 'NOT_FOUND', 'no route');
       if (reply === 'hang') return;
+      if (reply === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.raw ?? JSON.stringify(reply.json));
     });
@@ -461,10 +468,16 @@ describe('error classification over HTTP', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', status: undefined, retryable: true });
   });
 
-  it('reports a refused connection as a retryable NETWORK_ERROR', async () => {
+  it('reports a refused connection as a retryable CONNECT_FAILED: the request never left', async () => {
     const psp = await startFakePsp();
     const server = servers.pop() as Server;
     await new Promise((resolve) => server.close(resolve));
+    const err = await rejection(clientFor(psp).getBalance());
+    expect(err).toMatchObject({ code: 'CONNECT_FAILED', status: undefined, retryable: true });
+  });
+
+  it('reports a connection dropped after the request was sent as a retryable NETWORK_ERROR: it may have been done', async () => {
+    const psp = await startFakePsp({ 'GET /account/balance': () => 'drop' });
     const err = await rejection(clientFor(psp).getBalance());
     expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: undefined, retryable: true });
   });

@@ -35,7 +35,8 @@ export interface CliStack {
 }
 
 export async function startCliStack(): Promise<CliStack> {
-  const env = await startLifecycleEnv();
+  // The CLI and the demo start payments the env does not see.
+  const env = await startLifecycleEnv({ tracksEveryUser: false });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-cli-'));
   const stack: StackFile = {
     startedAt: new Date().toISOString(),
@@ -44,7 +45,7 @@ export async function startCliStack(): Promise<CliStack> {
     processes: [
       { name: 'temporal', where: inject('temporalAddress'), address: inject('temporalAddress') },
       { name: 'web-ui', where: FAKE_WEB_UI, url: FAKE_WEB_UI },
-      { name: 'ledger-db', where: 'test database', url: env.ledgerDb.url },
+      { name: 'ledger-db', where: 'test database', url: env.wallet.db.url },
       { name: 'sandbox', where: env.sandbox.url, url: env.sandbox.url },
       { name: 'worker', where: `task queue ${env.taskQueue}` },
     ],

@@ -47,8 +47,10 @@ export class WalletFaults {
     this.active.push({ ...fault, remaining: fault.count });
   }
 
+  /** Removes every fault and forgets the ones that fired. */
   clear(): void {
     this.active = [];
+    this.fired.length = 0;
   }
 
   /** The first active fault matching the request, consumed by one occasion. */

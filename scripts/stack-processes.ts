@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
-import { embeddedPostgresUrl, withoutPassword } from '../runtime/ledger-url';
+import { type Config, usesRealPsp, usesWalletService, webhookUrl } from '../runtime/config';
+import { embeddedPostgresUrl, WALLET_DATABASE, withoutPassword } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { postgresAccepts } from './embedded-postgres';
@@ -146,6 +146,50 @@ const externalLedgerStep: StackStep = {
   },
 };
 
+/** The same embedded PostgreSQL, holding the reference wallet service's own database instead. */
+const embeddedWalletDbStep = nodeProcessStep(
+  'wallet-db',
+  'scripts/ledger-db.js',
+  (config) => {
+    const url = embeddedPostgresUrl(config.LEDGER_PG_PORT, WALLET_DATABASE);
+    return {
+      where: withoutPassword(url),
+      address: `127.0.0.1:${config.LEDGER_PG_PORT}`,
+      env: { WALLET_SERVICE_DATABASE_URL: url },
+    };
+  },
+  ({ config }) => postgresAccepts(embeddedPostgresUrl(config.LEDGER_PG_PORT, WALLET_DATABASE)),
+);
+
+const walletServiceStep = nodeProcessStep(
+  'wallet-service',
+  'wallet-service/main.js',
+  (config) => {
+    const url = `http://127.0.0.1:${config.WALLET_SERVICE_PORT}`;
+    return { where: url, url };
+  },
+  ({ config }) => httpOk(`http://127.0.0.1:${config.WALLET_SERVICE_PORT}/_control/healthz`),
+);
+
+const externalWalletServiceStep: StackStep = {
+  name: 'wallet service',
+  async start({ config }) {
+    const url = config.PLATFORM_WALLET_URL as string;
+    return [{ name: 'wallet-service', where: url, url }];
+  },
+};
+
+/**
+ * Where the wallets are: the built-in ledger (its PostgreSQL), or with WALLET_BACKEND=http the
+ * platform's wallet service, or the reference one on its own database when PLATFORM_WALLET_URL is unset.
+ */
+function walletSteps(config: Config): StackStep[] {
+  if (!usesWalletService(config))
+    return [config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep];
+  if (config.PLATFORM_WALLET_URL) return [externalWalletServiceStep];
+  return [...(config.WALLET_SERVICE_DATABASE_URL ? [] : [embeddedWalletDbStep]), walletServiceStep];
+}
+
 const sandboxStep = nodeProcessStep(
   'sandbox',
   'sandbox/main.js',
@@ -189,7 +233,7 @@ const relayStep = nodeProcessStep(
 export function stackProcessPlan(config: Config): StackStep[] {
   return [
     temporalStep,
-    config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep,
+    ...walletSteps(config),
     ...(usesRealPsp(config) ? [] : [sandboxStep]),
     workerStep,
     relayStep,

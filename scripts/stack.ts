@@ -1,6 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, loadConfigOrExit, processEnvironment, usesRealPsp } from '../runtime/config';
+import {
+  type Config,
+  loadConfigOrExit,
+  processEnvironment,
+  usesRealPsp,
+  usesWalletService,
+} from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { temporalTarget } from '../runtime/temporal-connection';
 import { isPortFree } from './ports';
@@ -26,8 +32,21 @@ function portClaims(config: Config): PortClaim[] {
     claims.push({ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT', what: 'Temporal server' });
     claims.push({ port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
   }
-  if (!config.LEDGER_DATABASE_URL) {
-    claims.push({ port: config.LEDGER_PG_PORT, variable: 'LEDGER_PG_PORT', what: 'ledger PostgreSQL' });
+  const referenceWallet = usesWalletService(config) && !config.PLATFORM_WALLET_URL;
+  if (
+    usesWalletService(config)
+      ? referenceWallet && !config.WALLET_SERVICE_DATABASE_URL
+      : !config.LEDGER_DATABASE_URL
+  ) {
+    const what = usesWalletService(config) ? 'wallet service PostgreSQL' : 'ledger PostgreSQL';
+    claims.push({ port: config.LEDGER_PG_PORT, variable: 'LEDGER_PG_PORT', what });
+  }
+  if (referenceWallet) {
+    claims.push({
+      port: config.WALLET_SERVICE_PORT,
+      variable: 'WALLET_SERVICE_PORT',
+      what: 'reference wallet service',
+    });
   }
   if (!usesRealPsp(config)) {
     claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });

@@ -13,6 +13,7 @@ import type { PaymentsClient } from '../../client/payments-client';
 import type { StackFile } from '../../client/stack-file';
 import { type LifecycleEnv, startLifecycleEnv } from './lifecycle-env';
 import { cleanEnv, type RunResult, runNode } from './processes';
+import type { WalletBackend } from './test-wallet';
 
 /** A Web UI address for links only: nothing needs to listen there. */
 export const FAKE_WEB_UI = 'http://localhost:18233';
@@ -34,8 +35,9 @@ export interface CliStack {
   close(): Promise<void>;
 }
 
-export async function startCliStack(): Promise<CliStack> {
-  const env = await startLifecycleEnv();
+export async function startCliStack(options: { walletBackend?: WalletBackend } = {}): Promise<CliStack> {
+  // The CLI and the demo start payments the env does not see.
+  const env = await startLifecycleEnv({ tracksEveryUser: false, ...options });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-cli-'));
   const stack: StackFile = {
     startedAt: new Date().toISOString(),
@@ -44,7 +46,7 @@ export async function startCliStack(): Promise<CliStack> {
     processes: [
       { name: 'temporal', where: inject('temporalAddress'), address: inject('temporalAddress') },
       { name: 'web-ui', where: FAKE_WEB_UI, url: FAKE_WEB_UI },
-      { name: 'ledger-db', where: 'test database', url: env.ledgerDb.url },
+      env.wallet.stackEntry(),
       { name: 'sandbox', where: env.sandbox.url, url: env.sandbox.url },
       { name: 'worker', where: `task queue ${env.taskQueue}` },
     ],
@@ -56,6 +58,7 @@ export async function startCliStack(): Promise<CliStack> {
     CASHIN_RECONCILE_INTERVAL_SECONDS: '1',
     CASHOUT_RECONCILE_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'silent',
+    ...env.wallet.clientEnv(),
   });
   const payments = await connectPaymentsClient({ env: processEnv });
 

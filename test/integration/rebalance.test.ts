@@ -11,6 +11,7 @@ import {
 } from '../../workflows/messages';
 import { rebalanceWorkflowId } from '../../workflows/workflow-ids';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 /** [a, b], [b, c], … */
 function pairs<T>(items: readonly T[]): Array<[T, T]> {
@@ -24,10 +25,10 @@ interface LoggedRequest {
   at: string;
 }
 
-describe('rebalance (dev server + sandbox over HTTP)', () => {
+describe.each(WALLET_BACKENDS)('rebalance (dev server + sandbox over HTTP, %s wallet)', (walletBackend) => {
   let env: LifecycleEnv;
   beforeAll(async () => {
-    env = await startLifecycleEnv();
+    env = await startLifecycleEnv({ walletBackend });
   });
   afterAll(async () => {
     await env?.close();
@@ -46,7 +47,7 @@ describe('rebalance (dev server + sandbox over HTTP)', () => {
   });
   const rebalanceNow = (trigger: RebalanceTrigger) =>
     executeRebalance(env.client, { taskQueue: env.taskQueue, trigger });
-  const exposure = () => env.ledgerDb.ledger.exposureCents();
+  const exposure = () => env.wallet.port.exposureCents();
   const pspTransactional = async () =>
     reaisToCents((await env.psp.call('GET', '/account/balance')).body.consolidated.transactionalBalance);
   const rebalanceCalls = async (): Promise<LoggedRequest[]> =>

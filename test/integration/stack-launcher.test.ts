@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { signatureHeaders } from '../../domain/platform-wallet/signature';
+import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
+import { REFERENCE_WALLET_SECRET, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
@@ -173,4 +175,64 @@ describe('npm start (the stack launcher)', () => {
       expect(result.code).toBe(0);
     }
   }, 150_000);
+
+  it('WALLET_BACKEND=http: runs the reference wallet service on its own embedded database instead of the ledger, and the worker uses it', async () => {
+    const dataDir = tempDataDir();
+    const realPsp = await startSandbox({ port: 0 });
+    const env = {
+      ...(await freePortsEnv(dataDir)),
+      WALLET_SERVICE_PORT: String(await freePort()),
+      WALLET_BACKEND: 'http',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `stack-wallet-${process.pid}`,
+      REBALANCE_INTERVAL_SECONDS: '3600',
+      LOG_LEVEL: 'info',
+      CONNECTPSP_BASE_URL: realPsp.url,
+      CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
+      CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
+      CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
+      CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken,
+    };
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'stack.js')], {
+      env: cleanEnv(env),
+      cwd: PROJECT_ROOT,
+    });
+    const output = collectOutput(child, 150_000);
+    try {
+      const stackFile = path.join(dataDir, 'stack.json');
+      await waitFor('stack.json', () => existsSync(stackFile), { timeoutMs: 130_000, intervalMs: 250 });
+      const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+        processes: Array<{ name: string; where: string; pid?: number; url?: string }>;
+      };
+      expect(stack.processes.map((p) => [p.name, p.pid === undefined ? 'external' : 'started'])).toEqual([
+        ['temporal', 'external'],
+        ['wallet-db', 'started'],
+        ['wallet-service', 'started'],
+        ['worker', 'started'],
+        ['relay', 'started'],
+      ]);
+      const walletUrl = `http://127.0.0.1:${env.WALLET_SERVICE_PORT}`;
+      expect(stack.processes[2]?.url).toBe(walletUrl);
+      // Signed with the local reference secret, the service answers; unsigned, it refuses.
+      const exposurePath = WALLET_PATHS.exposure;
+      const signed = await request(`${walletUrl}${exposurePath}`, {
+        headers: signatureHeaders(
+          { method: 'GET', path: exposurePath, body: '' },
+          REFERENCE_WALLET_SECRET,
+          Date.now(),
+        ),
+      });
+      expect([signed.statusCode, await signed.body.json()]).toEqual([200, { exposureCents: 0 }]);
+      const unsigned = await request(`${walletUrl}${exposurePath}`);
+      expect(unsigned.statusCode).toBe(401);
+      await unsigned.body.dump();
+      const workerLog = readFileSync(path.join(dataDir, 'logs', 'worker.log'), 'utf8');
+      expect(workerLog).toMatch(/"backend":"http","where":"http:\/\/127\.0\.0\.1:\d+".*"msg":"wallet ready"/);
+    } finally {
+      child.kill('SIGTERM');
+      const result = await output;
+      await realPsp.close();
+      expect(result.code).toBe(0);
+    }
+  }, 180_000);
 });

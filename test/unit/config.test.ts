@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, parseConfig, SECRET_VARIABLES, webhookUrl } from '../../runtime/config';
+import {
+  ConfigError,
+  configSchema,
+  parseConfig,
+  platformWalletEndpoint,
+  REFERENCE_WALLET_SECRET,
+  SECRET_VARIABLES,
+  webhookUrl,
+} from '../../runtime/config';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -71,6 +79,48 @@ describe('configuration', () => {
     const problems = problemsOf({ PAYLOAD_ENCRYPTION_KEY: value });
     expect(problems.join('\n')).not.toContain(value);
     expect(SECRET_VARIABLES.has('PAYLOAD_ENCRYPTION_KEY')).toBe(true);
+  });
+
+  it('selects the wallet: the built-in ledger by default, or the platform wallet service, validated with the rest', () => {
+    expect(parseConfig({}).WALLET_BACKEND).toBe('ledger');
+    expect(
+      platformWalletEndpoint(parseConfig({ WALLET_BACKEND: 'http', WALLET_SERVICE_PORT: '9100' })),
+    ).toEqual({
+      url: 'http://127.0.0.1:9100',
+      secret: REFERENCE_WALLET_SECRET,
+      local: true,
+    });
+    const secret = 'platform-wallet-secret-0123456789';
+    expect(
+      platformWalletEndpoint(
+        parseConfig({
+          WALLET_BACKEND: 'http',
+          PLATFORM_WALLET_URL: 'https://wallet.example.com/pix',
+          PLATFORM_WALLET_SECRET: secret,
+        }),
+      ),
+    ).toEqual({ url: 'https://wallet.example.com/pix', secret, local: false });
+
+    const problems = problemsOf({
+      WALLET_BACKEND: 'books',
+      PLATFORM_WALLET_URL: 'ftp://wallet',
+      PLATFORM_WALLET_TIMEOUT_MS: '60000',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'WALLET_BACKEND: must be ledger or http',
+        'PLATFORM_WALLET_URL: must be an http(s) URL',
+        'PLATFORM_WALLET_TIMEOUT_MS: must be at most 12000',
+        'PLATFORM_WALLET_URL: is set, but WALLET_BACKEND is not http (the built-in ledger would be used)',
+        'PLATFORM_WALLET_SECRET: is required when PLATFORM_WALLET_URL is set',
+      ]),
+    );
+    const short = 'too-short';
+    const weak = problemsOf({ WALLET_BACKEND: 'http', PLATFORM_WALLET_SECRET: short });
+    expect(weak).toEqual(['PLATFORM_WALLET_SECRET: must be at least 16 characters']);
+    expect(weak.join('\n')).not.toContain(short);
+    expect(SECRET_VARIABLES.has('PLATFORM_WALLET_SECRET')).toBe(true);
+    expect(SECRET_VARIABLES.has('WALLET_SERVICE_DATABASE_URL')).toBe(true);
   });
 
   it('builds the webhook URL from RELAY_PUBLIC_URL or the local relay port', () => {

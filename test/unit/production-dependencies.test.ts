@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../runtime/project-root';
+import { importClosure } from '../../scripts/import-closure';
 
 /**
  * What the image installs (`npm ci --omit=dev`, Dockerfile) against what its processes load: every
@@ -42,41 +43,6 @@ function productionPackages(): Set<string> {
   return names;
 }
 
-const packageName = (specifier: string) =>
-  specifier
-    .split('/')
-    .slice(0, specifier.startsWith('@') ? 2 : 1)
-    .join('/');
-
-/** The compiled files `entry` loads (static and dynamic imports), and the packages they import. */
-function runtimeClosure(entries: string[]): { files: Set<string>; packages: Map<string, string> } {
-  const dist = path.join(PROJECT_ROOT, 'dist');
-  const files = new Set<string>();
-  const packages = new Map<string, string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    const source = readFileSync(file, 'utf8');
-    for (const [, specifier] of source.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)) {
-      if (!specifier || specifier.startsWith('node:')) continue;
-      if (!specifier.startsWith('.')) {
-        if (!packages.has(packageName(specifier)))
-          packages.set(packageName(specifier), path.relative(dist, file));
-        continue;
-      }
-      const base = path.resolve(path.dirname(file), specifier);
-      const target = [base, `${base}.js`, path.join(base, 'index.js')].find(
-        (candidate) => existsSync(candidate) && statSync(candidate).isFile(),
-      );
-      if (!target)
-        throw new Error(`${path.relative(dist, file)} imports ${specifier}, which is not in dist/`);
-      if (target.endsWith('.js')) visit(target);
-    }
-  };
-  for (const entry of entries) visit(path.join(dist, entry));
-  return { files, packages };
-}
-
 describe('the production install (npm ci --omit=dev)', () => {
   let production: Set<string>;
   beforeAll(() => {
@@ -94,7 +60,11 @@ describe('the production install (npm ci --omit=dev)', () => {
   });
 
   it('has every package the worker, relay, sandbox and CLI load, each a declared production dependency', () => {
-    const { packages, files } = runtimeClosure(PRODUCTION_ENTRY_POINTS);
+    const dist = path.join(PROJECT_ROOT, 'dist');
+    const { packages, files } = importClosure(
+      PRODUCTION_ENTRY_POINTS.map((entry) => path.join(dist, entry)),
+      'js',
+    );
     const declared = Object.keys(
       (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: object })
         .dependencies,
@@ -103,7 +73,7 @@ describe('the production install (npm ci --omit=dev)', () => {
     expect(loaded).toContain('@temporalio/worker');
     expect(loaded).toContain('jose'); // a dynamic import, found too
     const missing = loaded.filter((name) => !declared.includes(name) || !production.has(name));
-    expect(missing.map((name) => `${name} (imported by dist/${packages.get(name)})`)).toEqual([]);
+    expect(missing.map((name) => `${name} (imported by ${packages.get(name)})`)).toEqual([]);
     // The development scripts (the embedded PostgreSQL, the launcher) are never loaded by a process.
     expect(
       [...files].filter((file) => file.includes(`${path.sep}dist${path.sep}scripts${path.sep}`)),

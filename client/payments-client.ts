@@ -10,7 +10,7 @@ import {
   MAX_DESCRIPTION_LENGTH,
   MAX_REFERENCE_LENGTH,
   ValidationError,
-  validateCashInInput,
+  validateCashInRequest,
   validateCashOutInput,
 } from '../domain/validation';
 import type { cashInWorkflow } from '../workflows/cash-in';
@@ -162,7 +162,7 @@ export class PaymentsClient {
    * starts nothing; a reference already used with another user or amount is PaymentAlreadyExistsError.
    */
   async startCashIn(request: CashInInput): Promise<CashInStarted> {
-    const valid = validateCashInInput(request);
+    const valid = validateCashInRequest(request);
     const start = paymentStartOptions({
       kind: 'CASH_IN',
       reference: valid.reference,

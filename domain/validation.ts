@@ -52,6 +52,8 @@ export interface CashInInput {
   amountCents: number;
   payer: { name: string; document: string };
   expiresInMinutes?: number;
+  /** The OpenFinance flow: where the payer returns after paying in their bank; the charge then carries `paymentUrl`. */
+  openFinanceRedirectUrl?: string;
 }
 
 export interface BankAccountInput {
@@ -107,6 +109,40 @@ export function validateCashInInput(
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return { ...input, payer: { name, document } };
+}
+
+export const MAX_REDIRECT_URL_LENGTH = 2048;
+const REDIRECT_URL_RULE =
+  'must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return';
+
+/**
+ * A cash-in request as callers send it (library, CLI): the checks of validateCashInInput plus the
+ * OpenFinance redirect URL. The URL is checked here, not in validateCashInInput, which running
+ * cash-in workflows call too: a new rule there would change how their histories replay.
+ */
+export function validateCashInRequest(input: CashInInput): CashInInput {
+  const problems: ValidationProblem[] = [];
+  let valid: CashInInput | undefined;
+  try {
+    valid = validateCashInInput(input);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (input.openFinanceRedirectUrl !== undefined) {
+    const rule = redirectUrlProblem(input.openFinanceRedirectUrl);
+    if (rule) problems.push({ field: 'openFinanceRedirectUrl', rule });
+  }
+  if (problems.length > 0 || !valid) throw new ValidationError(problems);
+  return valid;
+}
+
+/** What is wrong with a redirect URL the payer's browser will be sent to (never javascript: or data:). */
+function redirectUrlProblem(text: string): string | undefined {
+  if (text.length > MAX_REDIRECT_URL_LENGTH) return `must be at most ${MAX_REDIRECT_URL_LENGTH} characters`;
+  if (!URL.canParse(text) || /\s/.test(text)) return REDIRECT_URL_RULE;
+  const { protocol, hostname } = new URL(text);
+  return (protocol === 'https:' || protocol === 'http:') && hostname !== '' ? undefined : REDIRECT_URL_RULE;
 }
 
 /** Checks a cash-out request before anything is sent; returns a normalised copy or throws ValidationError. */

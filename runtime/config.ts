@@ -60,6 +60,9 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
     .default('1000,2000,4000,8000,16000,32000,64000'),
+  // A fresh sandbox's wallet, in total over its three banks (ConnectPSP's documented example).
+  SANDBOX_INITIAL_TRANSACTIONAL_CENTS: nonNegativeInt.default(500_000_00),
+  SANDBOX_INITIAL_PROPRIETARY_CENTS: nonNegativeInt.default(1_000_000_00),
 
   // Webhook relay
   RELAY_PORT: port.default(8390),

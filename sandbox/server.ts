@@ -18,7 +18,7 @@ import { cashInRoutes } from './routes/cash-in';
 import { cashOutRoutes } from './routes/cash-out';
 import { SandboxState } from './state';
 import { TimerSet } from './timers';
-import { Wallet } from './wallet';
+import { DOCUMENTED_INITIAL_WALLET, type InitialWallet, Wallet } from './wallet';
 import { WebhookDispatcher } from './webhooks';
 
 export interface SandboxOptions {
@@ -31,6 +31,8 @@ export interface SandboxOptions {
   credentials?: SandboxCredentials; // default SANDBOX_CREDENTIALS
   /** Behaviour at start and after POST /_sandbox/reset (default: everything manual, no failure rules). */
   behaviour?: Partial<Behaviour>;
+  /** What a fresh (or reset) sandbox's wallet holds; default: ConnectPSP's documented example. */
+  initialWallet?: InitialWallet;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -52,7 +54,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const timers = new TimerSet(logger);
   const faults = new FaultRegistry();
   const credentials = options.credentials ?? { ...SANDBOX_CREDENTIALS };
-  const state = SandboxState.open(options.stateFile, { ...DEFAULT_BEHAVIOUR, ...options.behaviour });
+  const state = SandboxState.open(
+    options.stateFile,
+    { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+    options.initialWallet ?? DOCUMENTED_INITIAL_WALLET,
+  );
   const ctx: SandboxContext = {
     state,
     wallet: new Wallet(() => state.banks),

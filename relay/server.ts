@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { type Config, parseConfig } from '../runtime/config';
+import { type Config, parseConfig, processEnvironment } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
@@ -38,7 +38,7 @@ export interface RunningRelay {
 const SHUTDOWN_SLACK_MS = 1_000;
 
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
-  const config = options.config ?? parseConfig();
+  const config = options.config ?? parseConfig(processEnvironment(), { needsPsp: true });
   const logger = options.logger ?? createLogger(config, 'relay');
   const client = options.client ?? relayClient(config);
   let shuttingDown = false;

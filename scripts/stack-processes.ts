@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
+import { type Config, startsLocalSandbox, webhookUrl } from '../runtime/config';
 import { embeddedPostgresUrl, withoutPassword } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
@@ -190,7 +190,7 @@ export function stackProcessPlan(config: Config): StackStep[] {
   return [
     temporalStep,
     config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep,
-    ...(usesRealPsp(config) ? [] : [sandboxStep]),
+    ...(startsLocalSandbox(config) ? [sandboxStep] : []),
     workerStep,
     relayStep,
   ];

@@ -99,7 +99,12 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     client,
     port: 0,
     host: '127.0.0.1',
-    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...encryption }),
+    config: parseConfig({
+      CONNECTPSP_MODE: 'sandbox',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'silent',
+      ...encryption,
+    }),
   });
   const webhookUrl = `${relay.url}/webhooks/connectpsp`;
   const sandbox = await startSandbox({

@@ -92,7 +92,11 @@ describe('webhook relay against a real Temporal server', () => {
     worker = await createTestWorker({ taskQueue });
     workerRun = worker.run();
     relay = await startRelay({
-      config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, RELAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES) }),
+      config: parseConfig({
+        CONNECTPSP_MODE: 'sandbox',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        RELAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      }),
       port: 0,
       host: '127.0.0.1',
       client,
@@ -354,7 +358,7 @@ describe('webhook relay without Temporal', () => {
       connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }),
     });
     relay = await startRelay({
-      config: parseConfig({ RELAY_SIGNAL_DEADLINE_MS: String(deadlineMs) }),
+      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', RELAY_SIGNAL_DEADLINE_MS: String(deadlineMs) }),
       port: 0,
       host: '127.0.0.1',
       client: deadClient,
@@ -403,7 +407,10 @@ describe('payload codec endpoint for the Web UI', () => {
 
   beforeAll(async () => {
     relay = await startRelay({
-      config: parseConfig({ PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64') }),
+      config: parseConfig({
+        CONNECTPSP_MODE: 'sandbox',
+        PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      }),
       port: 0,
       host: '127.0.0.1',
       client: unusedClient,

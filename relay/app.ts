@@ -1,9 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { HEADERS } from '../domain/connectpsp/common';
-import { codecRoutes } from './codec-routes';
 import { settledBy } from './deadline';
 import { deliverEvent } from './delivery';
 import { parseWebhookBody } from './envelope';
@@ -18,9 +16,6 @@ export interface RelayDeps {
   /** Where parked-event workflows run (TEMPORAL_TASK_QUEUE). */
   taskQueue: string;
   cryptoToken: string;
-  /** The payload codec served at /codec/* for the Web UI. */
-  codec: PayloadCodec;
-  codecCorsOrigins: readonly string[];
   logger: Logger;
   metrics: RelayMetrics;
   webhookPath: string;
@@ -34,9 +29,9 @@ export interface RelayDeps {
 }
 
 /**
- * The relay's HTTP surface: the ConnectPSP webhook, health, readiness, Prometheus metrics and the
- * payload-codec endpoint for the Web UI. It never answers 2xx to a webhook Temporal has not
- * durably accepted.
+ * The relay's HTTP surface facing ConnectPSP: the webhook, health, readiness and Prometheus
+ * metrics. It never answers 2xx to a webhook Temporal has not durably accepted. The payload codec
+ * is not here: it listens on its own address (codec-routes.ts).
  */
 export function createRelayApp(deps: RelayDeps): Express {
   const app = express();
@@ -57,7 +52,6 @@ export function createRelayApp(deps: RelayDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use('/codec', codecRoutes(deps.codec, deps.codecCorsOrigins));
   app.use((req, res) => {
     sendProblem(res, new RelayProblem(404, 'NOT_FOUND', `No resource at ${req.method} ${req.path}`));
   });

@@ -11,7 +11,12 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'relay');
   const relay = await startRelay({ config, logger, processMetrics: true, host: config.RELAY_HOST });
   logger.info(
-    { port: config.RELAY_PORT, webhookUrl: webhookUrl(config), taskQueue: config.TEMPORAL_TASK_QUEUE },
+    {
+      port: config.RELAY_PORT,
+      webhookUrl: webhookUrl(config),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      codecUrl: relay.codecUrl ?? null,
+    },
     'relay listening',
   );
   let stopping = false;

@@ -10,6 +10,7 @@ export type RelayErrorCode =
   | 'UNREADABLE_BODY'
   | 'TEMPORAL_UNAVAILABLE'
   | 'INVALID_PAYLOAD'
+  | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'INTERNAL_ERROR';
 
@@ -27,6 +28,7 @@ const TITLES: Record<RelayErrorCode, string> = {
   UNREADABLE_BODY: 'Unreadable request body',
   TEMPORAL_UNAVAILABLE: 'Event not handed over, retry later',
   INVALID_PAYLOAD: 'Invalid payload',
+  UNAUTHORIZED: 'Unauthorized',
   NOT_FOUND: 'Not found',
   INTERNAL_ERROR: 'Internal error',
 };

@@ -309,6 +309,15 @@ export function startsLocalSandbox(config: Pick<Config, 'CONNECTPSP_MODE' | 'CON
   return config.CONNECTPSP_MODE === 'sandbox' && config.CONNECTPSP_BASE_URL === undefined;
 }
 
+/**
+ * The relay serves the payload codec (its own listener, CODEC_HOST:CODEC_PORT) only when there is
+ * something to decrypt and a way to tell who asks.
+ */
+export function servesCodec(config: Config): boolean {
+  const hasKey = Boolean(config.PAYLOAD_ENCRYPTION_KEY || config.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS);
+  return hasKey && Boolean(config.CODEC_AUTH_TOKEN || config.CODEC_JWKS_URL);
+}
+
 /** The URL ConnectPSP posts webhooks to: RELAY_PUBLIC_URL, or the local relay. */
 export function webhookUrl(config: Config): string {
   const base = config.RELAY_PUBLIC_URL ?? `http://127.0.0.1:${config.RELAY_PORT}`;

@@ -6,6 +6,7 @@ import {
   loadDotEnv,
   PSP_IDENTITY_VARIABLES,
   processEnvironment,
+  servesCodec,
   startsLocalSandbox,
 } from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
@@ -40,6 +41,9 @@ function portClaims(config: Config): PortClaim[] {
     claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });
   }
   claims.push({ port: config.RELAY_PORT, variable: 'RELAY_PORT', what: 'webhook relay' });
+  if (servesCodec(config)) {
+    claims.push({ port: config.CODEC_PORT, variable: 'CODEC_PORT', what: 'payload codec' });
+  }
   return claims;
 }
 

@@ -1,12 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENCRYPTED_ENCODING } from '../../runtime/payload-codec';
-import type { CashInStatus } from '../../workflows/messages';
+import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 
 interface RawPayload {
   metadata?: Record<string, Uint8Array> | null;
   data?: Uint8Array | null;
+}
+
+interface RawFailure {
+  message?: string | null;
+  stackTrace?: string | null;
+  encodedAttributes?: RawPayload | null;
+}
+
+/** Every Failure in a history (objects with a `failure`-ish key holding a message). */
+function failuresOf(node: unknown): RawFailure[] {
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return [];
+  return Object.entries(node).flatMap(([key, value]) => {
+    const here =
+      /failure$|^cause$/i.test(key) && value !== null && typeof value === 'object' && 'message' in value
+        ? [value as RawFailure]
+        : [];
+    return [...here, ...failuresOf(value)];
+  });
 }
 
 /** Every Payload in a history (objects with metadata.encoding), except search attributes, which Temporal must index in clear. */
@@ -44,5 +63,35 @@ describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY se
       expect(data.includes(payerName)).toBe(false);
       expect(data.includes('52998224725')).toBe(false);
     }
+  });
+
+  it('a FAILED cash-out keeps its failure messages and stack traces encrypted as well', async () => {
+    const input = env.cashOutInput({ amountCents: 10_00 });
+    await env.fundUser(input.userId, 9_99);
+    const handle = await env.startCashOut(input);
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    // The client (with the key) reads the failure back in full.
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('USER_INSUFFICIENT_FUNDS');
+    expect(cause.message).toContain(input.userId);
+    expect(cause.stack).toBeTruthy();
+    await env.waitForState<CashOutStatus>(handle, 'FAILED');
+
+    const history = await handle.fetchHistory();
+    const failures = failuresOf(history);
+    expect(failures.length).toBeGreaterThanOrEqual(2); // the activity's and the workflow's
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ message: 'Encoded failure', stackTrace: '' });
+      const encoding = Buffer.from(failure.encodedAttributes?.metadata?.encoding ?? []).toString();
+      expect(encoding).toBe(ENCRYPTED_ENCODING);
+    }
+    const everyString = JSON.stringify(history, (_key, value) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+    );
+    expect(everyString).not.toContain(cause.message);
+    const frames = (cause.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) expect(everyString).not.toContain(frame.trim());
   });
 });

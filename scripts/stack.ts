@@ -84,7 +84,7 @@ function printTable(entries: StackEntry[], stackFile: string, logDir: string, co
     '',
     'Try next:',
     '  npm run demo              three users through cash-in, bets, cash-out, a return, a rebalance',
-    '  npm run cli -- cash-in --user alice --amount 25.00 --payer-name "Ana Souza" --payer-document 529.982.247-25',
+    '  npm run cli -- cash-in --user alice --amount 25.00 --payer-name "Maria Silva" --payer-document 390.533.447-05',
     '  npm run cli -- --help     every command: status, wait, list, refund, sandbox, rebalance, balance',
     '',
     'Press Ctrl-C to stop everything.',

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENCRYPTED_ENCODING } from '../../runtime/payload-codec';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { ENCRYPTED_ENCODING, payloadCodecFor } from '../../runtime/payload-codec';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { type LifecycleEnv, PAYEE_PIX_KEY, startLifecycleEnv, VALID_CPF } from '../helpers/lifecycle-env';
+import {
+  formatHits,
+  personNeedles,
+  scanForLeaks,
+  secretNeedles,
+  temporalSources,
+} from '../helpers/secret-scan';
 
 interface RawPayload {
   metadata?: Record<string, Uint8Array> | null;
@@ -40,8 +48,9 @@ function payloadsOf(node: unknown, path = ''): Array<{ path: string; payload: Ra
 
 describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY set', () => {
   let env: LifecycleEnv;
+  const key = randomBytes(32).toString('base64');
   beforeAll(async () => {
-    env = await startLifecycleEnv({ payloadEncryptionKey: randomBytes(32).toString('base64') });
+    env = await startLifecycleEnv({ payloadEncryptionKey: key });
   });
   afterAll(() => env?.close());
 
@@ -93,5 +102,35 @@ describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY se
     const frames = (cause.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
     expect(frames.length).toBeGreaterThan(0);
     for (const frame of frames) expect(everyString).not.toContain(frame.trim());
+  });
+
+  it('the secret and PII scan finds nothing in clear in any history, search attribute or memo of this suite', async () => {
+    const query = `TaskQueue = '${env.taskQueue}'`;
+    // Visibility is eventually consistent: wait until it lists both lifecycles of this suite.
+    await env.waitUntil(
+      'visibility lists the suite',
+      async () => (await env.client.workflow.count(query)).count >= 2,
+    );
+    const sources = await temporalSources(
+      env.client,
+      query,
+      payloadCodecFor({ PAYLOAD_ENCRYPTION_KEY: key }),
+    );
+    expect(
+      sources.filter((s) => s.name.endsWith(', raw') && s.name.startsWith('history')).length,
+    ).toBeGreaterThanOrEqual(2);
+    const needles = [
+      ...secretNeedles({
+        'the client secret': SANDBOX_CREDENTIALS.clientSecret,
+        'the ApplicationToken': SANDBOX_CREDENTIALS.applicationToken,
+        'the CryptoToken': SANDBOX_CREDENTIALS.cryptoToken,
+        'the payload encryption key': key,
+      }),
+      ...personNeedles([
+        { name: 'Maria Encriptada Souza', document: VALID_CPF },
+        { name: 'Bruno Lima', document: VALID_CPF, pixKeys: [PAYEE_PIX_KEY] },
+      ]),
+    ];
+    expect(formatHits(scanForLeaks(sources, needles))).toEqual([]);
   });
 });

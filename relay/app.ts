@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { HEADERS } from '../domain/connectpsp/common';
+import { isJsonContentType } from '../domain/strict-json';
 import { settledBy } from './deadline';
 import { deliverEvent } from './delivery';
 import { parseWebhookBody } from './envelope';
@@ -63,6 +64,7 @@ const OUTCOME_OF_STATUS: Record<number, WebhookOutcome> = {
   400: 'invalid',
   401: 'unauthorized',
   413: 'too_large',
+  415: 'invalid',
   503: 'unavailable',
 };
 
@@ -107,6 +109,14 @@ function webhookHandler(deps: RelayDeps) {
         reject(new RelayProblem(401, 'INVALID_SIGNATURE', 'X-Connect-Signature does not match the body'));
         return;
       }
+      if (!isJsonContentType(req.get('content-type'))) {
+        reject(
+          new RelayProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON', [
+            { field: 'Content-Type', message: 'must be application/json' },
+          ]),
+        );
+        return;
+      }
       let route: EventRoute | undefined;
       let fields: Record<string, unknown> = {};
       try {
@@ -142,9 +152,13 @@ function webhookHandler(deps: RelayDeps) {
 function bodyProblem(err: unknown, maxBodyBytes: number): RelayProblem {
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') {
-    return new RelayProblem(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes`);
+    return new RelayProblem(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes`, [
+      { field: '(body)', message: `must be at most ${maxBodyBytes} bytes` },
+    ]);
   }
-  return new RelayProblem(400, 'UNREADABLE_BODY', 'The request body could not be read');
+  return new RelayProblem(400, 'UNREADABLE_BODY', 'The request body could not be read', [
+    { field: '(body)', message: 'must be readable' },
+  ]);
 }
 
 async function temporalReachable(deps: RelayDeps): Promise<boolean> {

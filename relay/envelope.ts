@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES, webhookEnvelopeSchema, webhookEventSchema } from '../domain/connectpsp/webhook';
+import { formatBrl, MAX_AMOUNT_CENTS } from '../domain/money';
+import { parseStrictJson } from '../domain/strict-json';
 import type { PspEventEnvelope } from '../workflows/messages';
 import { type FieldError, RelayProblem } from './problem';
 
@@ -14,16 +16,19 @@ export interface ParsedWebhook {
 }
 
 /**
- * The signed body as an event envelope, or a 400 naming every problem. Documented event types
- * must match their full wire schema; any other type needs only a valid envelope (it is parked).
+ * The signed body as an event envelope, or a 400 naming every problem. The JSON must be strict
+ * (no key twice in an object, at most 16 levels deep: domain/strict-json.ts). Documented event
+ * types must match their full wire schema; any other type needs only a valid envelope (parked).
  */
 export function parseWebhookBody(rawBody: Buffer): ParsedWebhook {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new RelayProblem(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+  const parsed = parseStrictJson(rawBody.toString('utf8'));
+  if (!parsed.ok && parsed.kind === 'MALFORMED') {
+    throw new RelayProblem(400, 'MALFORMED_JSON', 'The request body is not valid JSON', [
+      { field: parsed.field, message: parsed.rule },
+    ]);
   }
+  if (!parsed.ok) throw invalidEvent([{ field: parsed.field, message: parsed.rule }]);
+  const json = parsed.value;
   const eventType = (json as { eventType?: unknown } | null)?.eventType;
   const knownEventType = (WEBHOOK_EVENT_TYPES as readonly string[]).includes(eventType as string);
   if (knownEventType) {
@@ -41,6 +46,11 @@ function boundErrors(envelope: PspEventEnvelope): FieldError[] {
   const errors: FieldError[] = [];
   if (envelope.eventType.length > MAX_EVENT_TYPE_LENGTH) {
     errors.push({ field: 'eventType', message: `must be at most ${MAX_EVENT_TYPE_LENGTH} characters` });
+  }
+  // Beyond it an amount has no exact integer number of centavos, and no payment of ours is that large.
+  const amount = (envelope.data as { amount?: unknown }).amount;
+  if (typeof amount === 'number' && amount * 100 > MAX_AMOUNT_CENTS) {
+    errors.push({ field: 'data.amount', message: `must be at most ${formatBrl(MAX_AMOUNT_CENTS)}` });
   }
   if (envelope.data.transactionId.length > MAX_TRANSACTION_ID_LENGTH) {
     errors.push({

@@ -7,6 +7,7 @@ export type RelayErrorCode =
   | 'MALFORMED_JSON'
   | 'INVALID_EVENT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNREADABLE_BODY'
   | 'TEMPORAL_UNAVAILABLE'
   | 'INVALID_PAYLOAD'
@@ -25,6 +26,7 @@ const TITLES: Record<RelayErrorCode, string> = {
   MALFORMED_JSON: 'Malformed JSON',
   INVALID_EVENT: 'Invalid webhook event',
   PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   UNREADABLE_BODY: 'Unreadable request body',
   TEMPORAL_UNAVAILABLE: 'Event not handed over, retry later',
   INVALID_PAYLOAD: 'Invalid payload',

@@ -56,7 +56,10 @@ function postWebhook(port: number, body: string, cryptoToken: string) {
   return request(`http://127.0.0.1:${port}/webhooks/connectpsp`, {
     method: 'POST',
     body,
-    headers: { 'x-connect-signature': webhookSignature(body, cryptoToken) },
+    headers: {
+      'content-type': 'application/json',
+      'x-connect-signature': webhookSignature(body, cryptoToken),
+    },
   });
 }
 

@@ -91,7 +91,7 @@ describe('payload key rotation under running workflows', () => {
     // Every payload of every history of this run: encrypted under A or B, and decodable by the ring.
     const ring = new AesGcmPayloadCodec(keyB, [keyA]);
     const onlyB = new AesGcmPayloadCodec(keyB);
-    const keyIds = new Map<string, number>();
+    const bothKeys = [encryptionKeyId(keyA), encryptionKeyId(keyB)].sort();
     const workflowIds = [
       cashIn.handle.workflowId,
       ...cashOuts.map((c) => c.workflowId),
@@ -101,19 +101,19 @@ describe('payload key rotation under running workflows', () => {
       const history = await handleOf(workflowId).fetchHistory();
       const payloads = payloadsOf(history);
       expect(payloads.length).toBeGreaterThan(3);
+      const keyIds = new Set<string>();
       for (const payload of payloads) {
         expect(text(payload.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
         const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
-        keyIds.set(keyId, (keyIds.get(keyId) ?? 0) + 1);
+        keyIds.add(keyId);
         const [decoded] = await ring.decode([payload]);
         expect(text(decoded?.metadata?.encoding)).toMatch(/^json\/plain$|^binary\/null$/);
-        if (keyId === encryptionKeyId(keyA))
+        if (keyId === encryptionKeyId(keyA)) {
           await expect(onlyB.decode([payload])).rejects.toThrow(/not in the keyring/);
+        }
       }
+      // Each history holds both keys: what was written before the rotation was read, not rewritten.
+      expect({ workflowId, keys: [...keyIds].sort() }).toEqual({ workflowId, keys: bothKeys });
     }
-    // Both keys really are in these histories: the old payloads were read, not rewritten.
-    expect([...keyIds.keys()].sort()).toEqual([encryptionKeyId(keyA), encryptionKeyId(keyB)].sort());
-    expect(keyIds.get(encryptionKeyId(keyA))).toBeGreaterThan(10);
-    expect(keyIds.get(encryptionKeyId(keyB))).toBeGreaterThan(10);
   });
 });

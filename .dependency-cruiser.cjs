@@ -109,7 +109,7 @@ module.exports = {
       from: { path: '^domain/' },
       to: {
         dependencyTypesNot: ['core'],
-        pathNot: ['^domain/', '^node_modules/(zod|@noble/hashes|@brazilian-utils/brazilian-utils|@temporalio/common)/'],
+        pathNot: ['^domain/', '^node_modules/(zod|@noble/hashes|@brazilian-utils/brazilian-utils|@temporalio/common|jsonc-parser)/'],
       },
     },
     {

@@ -124,11 +124,11 @@ function relayWebhookUrl(config: Config, stackRelayUrl: string | undefined): str
 
 function sandboxEndpoint(config: Config, stack: StackFile | null): Endpoints['sandbox'] {
   if (usesRealPsp(config)) {
-    return {
-      unavailable:
-        'CONNECTPSP_BASE_URL is set: the PSP is a real ConnectPSP, which has no sandbox control API',
-    };
+    const why = config.CONNECTPSP_MODE === 'live' ? 'CONNECTPSP_MODE=live' : 'CONNECTPSP_BASE_URL is set';
+    return { unavailable: `${why}: the PSP is a real ConnectPSP, which has no sandbox control API` };
   }
+  // Sandbox mode with a base URL: that sandbox, wherever it runs.
+  if (config.CONNECTPSP_BASE_URL) return { url: config.CONNECTPSP_BASE_URL };
   if (stack) {
     const url = stack.processes.find((p) => p.name === 'sandbox')?.url;
     return url

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { cashInRecordReader, cashOutRecordReader } from '../domain/connectpsp/readers';
 import { WEBHOOK_EVENT_TYPES, webhookEnvelopeSchema } from '../domain/connectpsp/webhook';
+import { formatBrl, MAX_AMOUNT_CENTS } from '../domain/money';
+import { parseStrictJson } from '../domain/strict-json';
 import type { PspEventEnvelope } from '../workflows/messages';
 import type { FieldError } from './problem';
 
@@ -21,17 +23,18 @@ export type ParsedWebhook =
   | { readable: false; envelope: PspEventEnvelope; problems: FieldError[] };
 
 /**
- * The signed body as an event. Documented event types are read as loosely as the PSP's GET
+ * The signed body as an event. The JSON must be strict (no key twice in an object, at most 16
+ * levels deep: domain/strict-json.ts). Documented event types are read as loosely as the PSP's GET
  * answers (domain/connectpsp/readers.ts): only the fields the workflows use must be there. Any
- * other shape is `readable: false`, with every problem named.
+ * other body is `readable: false`, with every problem named.
  */
 export function parseWebhookBody(rawBody: Buffer): ParsedWebhook {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return unreadable(rawBody, undefined, [{ field: '(body)', message: 'is not valid JSON' }]);
+  const parsed = parseStrictJson(rawBody.toString('utf8'));
+  if (!parsed.ok) {
+    const json = parsed.kind === 'MALFORMED' ? undefined : safeParse(rawBody);
+    return unreadable(rawBody, json, [{ field: parsed.field, message: parsed.rule }]);
   }
+  const json = parsed.value;
   const envelope = webhookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return unreadable(rawBody, json, fieldErrors(envelope.error));
   const bounds = boundErrors(envelope.data);
@@ -82,10 +85,24 @@ function boundedText(value: unknown, maxLength: number): string | undefined {
     : undefined;
 }
 
+/** The body as plain JSON, for the ids of a body that strict parsing refused (duplicate keys, depth). */
+function safeParse(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 function boundErrors(envelope: PspEventEnvelope): FieldError[] {
   const errors: FieldError[] = [];
   if (envelope.eventType.length > MAX_EVENT_TYPE_LENGTH) {
     errors.push({ field: 'eventType', message: `must be at most ${MAX_EVENT_TYPE_LENGTH} characters` });
+  }
+  // Beyond it an amount has no exact integer number of centavos, and no payment of ours is that large.
+  const amount = (envelope.data as { amount?: unknown }).amount;
+  if (typeof amount === 'number' && amount * 100 > MAX_AMOUNT_CENTS) {
+    errors.push({ field: 'data.amount', message: `must be at most ${formatBrl(MAX_AMOUNT_CENTS)}` });
   }
   if (envelope.data.transactionId.length > MAX_TRANSACTION_ID_LENGTH) {
     errors.push({

@@ -79,7 +79,11 @@ export function buildClientPackage(): { files: number; bytes: number } {
   });
   if (compiled.status !== 0) throw new Error(`tsc failed:\n${compiled.stdout}${compiled.stderr}`);
 
-  const runtime = importClosure([path.join(DIST, 'client', 'index.js')], 'js');
+  // The failure converter is loaded by path (runtime/data-converter.ts), not imported: a root of its own.
+  const runtime = importClosure(
+    [path.join(DIST, 'client', 'index.js'), path.join(DIST, 'runtime', 'failure-converter.js')],
+    'js',
+  );
   const types = importClosure([path.join(DIST, 'client', 'index.d.ts')], 'd.ts');
   const kept = new Set([...runtime.files, ...types.files]);
   for (const file of filesUnder(DIST)) if (!kept.has(file)) rmSync(file);

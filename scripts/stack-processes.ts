@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { type Config, usesRealPsp, usesWalletService, webhookUrl } from '../runtime/config';
+import {
+  type Config,
+  servesCodec,
+  startsLocalSandbox,
+  usesWalletService,
+  webhookUrl,
+} from '../runtime/config';
 import { embeddedPostgresUrl, WALLET_DATABASE, withoutPassword } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
@@ -56,10 +62,8 @@ const temporalStep: StackStep = {
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: target.namespace,
       logFile: path.join(logDir, 'temporal.log'),
-      // The Web UI decodes encrypted payloads through the relay's codec endpoint.
-      uiCodecEndpoint: config.PAYLOAD_ENCRYPTION_KEY
-        ? `http://localhost:${config.RELAY_PORT}/codec`
-        : undefined,
+      // No --ui-codec-endpoint: the codec requires a bearer token, and the dev server's Web UI has
+      // no login whose access token it could forward (docs/security.md#the-payload-codec-endpoint).
     });
     const uiUrl = server.uiUrl as string;
     return [
@@ -219,7 +223,7 @@ const workerStep = nodeProcessStep(
   },
 );
 
-const relayStep = nodeProcessStep(
+const relayProcessStep = nodeProcessStep(
   'relay',
   'relay/main.js',
   (config) => {
@@ -229,12 +233,24 @@ const relayStep = nodeProcessStep(
   ({ config }) => httpOk(`http://127.0.0.1:${config.RELAY_PORT}/healthz`),
 );
 
+/** The relay, and its payload codec listener as a row of its own when it serves one. */
+const relayStep: StackStep = {
+  name: 'relay',
+  async start(context) {
+    const entries = await relayProcessStep.start(context);
+    const { config } = context;
+    if (!servesCodec(config)) return entries;
+    const url = `http://${config.CODEC_HOST}:${config.CODEC_PORT}`;
+    return [...entries, { name: 'codec', where: `${url} (bearer token)`, url, pid: entries[0]?.pid }];
+  },
+};
+
 /** The processes of the local stack, in start order. */
 export function stackProcessPlan(config: Config): StackStep[] {
   return [
     temporalStep,
     ...walletSteps(config),
-    ...(usesRealPsp(config) ? [] : [sandboxStep]),
+    ...(startsLocalSandbox(config) ? [sandboxStep] : []),
     workerStep,
     relayStep,
   ];

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfigOrExit } from '../runtime/config';
+import { loadConfigOrExit, processEnvironment } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
@@ -15,7 +15,7 @@ import { workflowSource } from './workflow-source';
  * WORKER_SHUTDOWN_GRACE_SECONDS, then exit.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
   const logger = createLogger(config, 'worker');
   installTemporalRuntimeLogger(logger, config.LOG_LEVEL);
   if (config.WALLET_BACKEND === 'ledger' && !config.LEDGER_DATABASE_URL) {

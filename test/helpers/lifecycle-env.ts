@@ -10,6 +10,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities';
@@ -52,8 +53,11 @@ export interface LifecycleEnv {
   webhookUrl: string;
   /** Event types of one PSP transaction the relay acknowledged (200), in delivery order: the PSP's own log. */
   acknowledgedEvents(transactionId: string): Promise<string[]>;
-  /** Runs an in-process worker until `stopWorker` (started by default). */
-  startWorker(): Promise<void>;
+  /**
+   * Runs an in-process worker until `stopWorker` (started by default), with the env's data
+   * converter or another one (e.g. a rotated keyring).
+   */
+  startWorker(options?: { dataConverter?: DataConverter }): Promise<void>;
   stopWorker(): Promise<void>;
   /** A unique reference/user id per test, so tests sharing the env never meet. */
   unique(prefix: string): string;
@@ -121,7 +125,12 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     client,
     port: 0,
     host: '127.0.0.1',
-    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...encryption }),
+    config: parseConfig({
+      CONNECTPSP_MODE: 'sandbox',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'silent',
+      ...encryption,
+    }),
   });
   const webhookUrl = `${relay.url}/webhooks/connectpsp`;
   const sandbox = await startSandbox({
@@ -139,9 +148,13 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
   });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
-  const startWorker = async () => {
+  const startWorker = async (workerOptions: { dataConverter?: DataConverter } = {}) => {
     if (worker) return;
-    const instance = await createTestWorker({ taskQueue, activities, dataConverter });
+    const instance = await createTestWorker({
+      taskQueue,
+      activities,
+      dataConverter: workerOptions.dataConverter ?? dataConverter,
+    });
     worker = { instance, running: instance.run() };
   };
   const stopWorker = async () => {

@@ -36,7 +36,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ...options.walletEnv,
-      // The test's sandbox plays the real ConnectPSP, reached through the production code path.
+      // The test's sandbox, reached through the production code path (a base URL, as compose does).
+      CONNECTPSP_MODE: 'sandbox',
       CONNECTPSP_BASE_URL: options.sandboxUrl,
       CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
       CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,

@@ -23,7 +23,7 @@ describe('relay → lifecycle workflows: duplicates and disorder have one effect
   beforeAll(async () => {
     env = await startLifecycleEnv();
     relay = await startRelay({
-      config: parseConfig({ TEMPORAL_TASK_QUEUE: env.taskQueue }),
+      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', TEMPORAL_TASK_QUEUE: env.taskQueue }),
       port: 0,
       host: '127.0.0.1',
       client: env.client,

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -92,7 +92,11 @@ describe('webhook relay against a real Temporal server', () => {
     worker = await createTestWorker({ taskQueue });
     workerRun = worker.run();
     relay = await startRelay({
-      config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, RELAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES) }),
+      config: parseConfig({
+        CONNECTPSP_MODE: 'sandbox',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        RELAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      }),
       port: 0,
       host: '127.0.0.1',
       client,
@@ -379,7 +383,7 @@ describe('webhook relay without Temporal', () => {
       connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }),
     });
     relay = await startRelay({
-      config: parseConfig({ RELAY_SIGNAL_DEADLINE_MS: String(deadlineMs) }),
+      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', RELAY_SIGNAL_DEADLINE_MS: String(deadlineMs) }),
       port: 0,
       host: '127.0.0.1',
       client: deadClient,
@@ -418,74 +422,5 @@ describe('webhook relay without Temporal', () => {
     expect((await inFlight).status).toBe(503);
     await closed;
     await expect(get(`${relay.url}/healthz`)).rejects.toThrow();
-  });
-});
-
-describe('payload codec endpoint for the Web UI', () => {
-  let relay: RunningRelay;
-  const unusedClient = new TemporalClient({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const uiOrigin = 'http://localhost:8233';
-
-  beforeAll(async () => {
-    relay = await startRelay({
-      config: parseConfig({ PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64') }),
-      port: 0,
-      host: '127.0.0.1',
-      client: unusedClient,
-      logger: pino({ level: 'silent' }),
-    });
-  });
-
-  afterAll(async () => {
-    await relay?.close();
-    await unusedClient.connection.close();
-  });
-
-  const codec = (operation: string, payloads: unknown[], headers: Record<string, string> = {}) =>
-    post(`${relay.url}/codec/${operation}`, JSON.stringify({ payloads }), {
-      'x-namespace': 'default',
-      ...headers,
-    });
-
-  it('encodes and decodes payloads in the remote codec format', async () => {
-    const payload = {
-      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
-      data: Buffer.from('{"document":"11144477735"}').toString('base64'),
-    };
-    const encoded = await codec('encode', [payload]);
-    expect(encoded.status).toBe(200);
-    const [sealed] = encoded.body.payloads as Array<{ metadata: Record<string, string>; data: string }>;
-    expect(Buffer.from(sealed?.metadata.encoding ?? '', 'base64').toString()).toBe('binary/encrypted');
-    expect(Buffer.from(sealed?.data ?? '', 'base64').toString()).not.toContain('11144477735');
-
-    const decoded = await codec('decode', [sealed]);
-    expect(decoded.body).toEqual({ payloads: [payload] });
-
-    const tampered = { ...sealed, data: Buffer.from('x'.repeat(40)).toString('base64') };
-    expect((await codec('decode', [tampered])).status).toBe(400);
-    expect((await codec('decode', [{ data: 42 }])).status).toBe(400);
-  });
-
-  it('allows the Web UI origin (preflight with X-Namespace and Content-Type), not others', async () => {
-    const preflight = await request(`${relay.url}/codec/decode`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: uiOrigin,
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type,x-namespace',
-      },
-    });
-    await preflight.body.dump();
-    expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers['access-control-allow-origin']).toBe(uiOrigin);
-    const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase();
-    expect(allowed).toContain('x-namespace');
-    expect(allowed).toContain('content-type');
-    expect(String(preflight.headers['access-control-allow-methods'])).toContain('POST');
-
-    const fromUi = await codec('decode', [], { origin: uiOrigin });
-    expect(fromUi.headers['access-control-allow-origin']).toBe(uiOrigin);
-    const elsewhere = await codec('decode', [], { origin: 'https://evil.example' });
-    expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -49,6 +49,7 @@ describe('npm start (the stack launcher)', () => {
         DATA_DIR: dataDir,
         SANDBOX_PORT: 'abc',
         TEMPORAL_UI_PORT: '99999',
+        CONNECTPSP_MODE: 'live',
         CONNECTPSP_BASE_URL: 'https://api.connectpsp.com',
         CONNECTPSP_CLIENT_SECRET: secret,
       }),
@@ -56,8 +57,21 @@ describe('npm start (the stack launcher)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('SANDBOX_PORT');
     expect(result.stderr).toContain('TEMPORAL_UI_PORT: must be 1..65535');
-    expect(result.stderr).toContain('CONNECTPSP_CLIENT_ID: is required when CONNECTPSP_BASE_URL is set');
+    expect(result.stderr).toContain('CONNECTPSP_CLIENT_ID: is required in live mode');
+    expect(result.stderr).toContain('PAYLOAD_ENCRYPTION_KEY: is required in live mode');
     expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(existsSync(path.join(dataDir, 'logs'))).toBe(false);
+  });
+
+  it('runs the sandbox only when asked or when no ConnectPSP variable is set: a base URL alone needs the mode (exit 2)', async () => {
+    const dataDir = tempDataDir();
+    const result = await runNode(
+      'scripts/stack.js',
+      [],
+      cleanEnv({ DATA_DIR: dataDir, CONNECTPSP_BASE_URL: 'https://api.connectpsp.com' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CONNECTPSP_MODE: is required');
     expect(existsSync(path.join(dataDir, 'logs'))).toBe(false);
   });
 
@@ -126,22 +140,24 @@ describe('npm start (the stack launcher)', () => {
     const result = await output;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('PIX payments stack is up');
+    expect(result.stdout).toContain('PSP: sandbox (CONNECTPSP_MODE=sandbox');
     expect(result.stdout).toContain('Stopped.');
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(stackFile)).toBe(false);
   }, 200_000);
 
-  it('uses the Temporal server, ledger database and ConnectPSP it is given, and starts none of them', async () => {
+  it('uses the Temporal server, ledger database and sandbox it is given, and starts none of them', async () => {
     const dataDir = tempDataDir();
     const ledgerDb = await freshLedgerDatabase();
-    const realPsp = await startSandbox({ port: 0 });
+    const otherSandbox = await startSandbox({ port: 0 });
     const env = {
       ...(await freePortsEnv(dataDir)),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `stack-external-${process.pid}`,
       REBALANCE_INTERVAL_SECONDS: '3600',
       LEDGER_DATABASE_URL: ledgerDb.url,
-      CONNECTPSP_BASE_URL: realPsp.url,
+      CONNECTPSP_MODE: 'sandbox',
+      CONNECTPSP_BASE_URL: otherSandbox.url,
       CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
       CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
       CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
@@ -170,7 +186,7 @@ describe('npm start (the stack launcher)', () => {
     } finally {
       child.kill('SIGTERM');
       const result = await output;
-      await realPsp.close();
+      await otherSandbox.close();
       await ledgerDb.drop();
       expect(result.code).toBe(0);
     }
@@ -187,6 +203,7 @@ describe('npm start (the stack launcher)', () => {
       TEMPORAL_TASK_QUEUE: `stack-wallet-${process.pid}`,
       REBALANCE_INTERVAL_SECONDS: '3600',
       LOG_LEVEL: 'info',
+      CONNECTPSP_MODE: 'sandbox',
       CONNECTPSP_BASE_URL: realPsp.url,
       CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
       CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,

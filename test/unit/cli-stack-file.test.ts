@@ -116,6 +116,13 @@ describe('finding the services: explicit variables, then stack.json, then local 
       unavailable:
         'CONNECTPSP_BASE_URL is set: the PSP is a real ConnectPSP, which has no sandbox control API',
     });
+    const live = { CONNECTPSP_MODE: 'live', PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') };
+    expect(resolve(live, STACK).sandbox).toEqual({
+      unavailable: 'CONNECTPSP_MODE=live: the PSP is a real ConnectPSP, which has no sandbox control API',
+    });
+    // Sandbox mode with a base URL (compose's sandbox service): that sandbox, whatever the stack says.
+    const elsewhere = { CONNECTPSP_MODE: 'sandbox', CONNECTPSP_BASE_URL: 'http://sandbox:8380' };
+    expect(resolve(elsewhere, STACK).sandbox).toEqual({ url: 'http://sandbox:8380' });
     const withoutSandbox = { ...STACK, processes: STACK.processes.filter((p) => p.name !== 'sandbox') };
     expect(resolve({}, withoutSandbox).sandbox).toEqual({
       unavailable:

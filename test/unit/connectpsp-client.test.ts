@@ -527,9 +527,11 @@ describe('error classification over HTTP', () => {
 });
 
 describe('createConnectPspClientFromConfig', () => {
-  it('talks to the sandbox port with the sandbox credentials when CONNECTPSP_BASE_URL is unset', async () => {
+  it('in sandbox mode talks to the local sandbox port with the sandbox credentials', async () => {
     const psp = await startFakePsp();
-    const client = createConnectPspClientFromConfig(parseConfig({ SANDBOX_PORT: new URL(psp.url).port }));
+    const client = createConnectPspClientFromConfig(
+      parseConfig({ CONNECTPSP_MODE: 'sandbox', SANDBOX_PORT: new URL(psp.url).port }),
+    );
     clients.push(client);
     await client.getBalance();
     const [token, balance] = psp.requests;
@@ -540,13 +542,15 @@ describe('createConnectPspClientFromConfig', () => {
     expect(balance?.headers.applicationtoken).toBe(SANDBOX_CREDENTIALS.applicationToken);
   });
 
-  it('uses CONNECTPSP_* when CONNECTPSP_BASE_URL is set, including a path prefix', async () => {
+  it('in live mode uses CONNECTPSP_BASE_URL (with a path prefix) and the CONNECTPSP_* secrets', async () => {
     const psp = await startFakePsp({
       'POST /v2/auth/token': (req) => psp.routes['POST /auth/token']?.(req) ?? 'hang',
       'GET /v2/account/balance': () => ({ status: 200, json: BALANCE }),
     });
     const client = createConnectPspClientFromConfig(
       parseConfig({
+        CONNECTPSP_MODE: 'live',
+        PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
         CONNECTPSP_BASE_URL: `${psp.url}/v2`,
         CONNECTPSP_CLIENT_ID: CREDENTIALS.clientId,
         CONNECTPSP_CLIENT_SECRET: CREDENTIALS.clientSecret,
@@ -562,5 +566,9 @@ describe('createConnectPspClientFromConfig', () => {
       clientSecret: CREDENTIALS.clientSecret,
     });
     expect(psp.requests[1]?.headers.applicationtoken).toBe(CREDENTIALS.applicationToken);
+  });
+
+  it('without CONNECTPSP_MODE refuses to build a client rather than fall back to the sandbox keys', () => {
+    expect(() => createConnectPspClientFromConfig(parseConfig({}))).toThrow(/CONNECTPSP_MODE: is required/);
   });
 });

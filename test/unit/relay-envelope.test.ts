@@ -51,7 +51,7 @@ describe('webhook body reading (after the signature was verified)', () => {
   it('parks a body that is not JSON, or empty, under an id derived from the body', () => {
     for (const body of ['{"eventType":', '', 'not json']) {
       const parsed = problemsOf(bytes(body));
-      expect(parsed.problems).toEqual([{ field: '(body)', message: 'is not valid JSON' }]);
+      expect(parsed.problems).toEqual([{ field: '(body)', message: 'must be valid JSON' }]);
       expect(parsed.envelope).toMatchObject({ eventType: 'UNREADABLE', data: { body } });
       expect(parsed.envelope.data.transactionId).toMatch(/^body-[0-9a-f]{24}$/);
     }

@@ -13,6 +13,10 @@ export interface PaymentSettings {
   webhookUrl?: string;
   /** How often a settled payment asks the PSP about a late refund/return; default the workflows' (24 h). */
   lateEventReconcileHours?: number;
+  /** PSP_RETRY_WINDOW_SECONDS, PSP_OUTCOME_DEADLINE_SECONDS, PSP_CALL_TIMEOUT_SECONDS (workflows/inputs.ts PspWaitSettings). */
+  pspRetryWindowSeconds?: number;
+  pspOutcomeDeadlineSeconds?: number;
+  pspCallTimeoutSeconds?: number;
 }
 
 export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_TASK_QUEUE): PaymentSettings {
@@ -25,5 +29,8 @@ export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_
     rebalanceIntervalSeconds: config.REBALANCE_INTERVAL_SECONDS,
     rebalanceThresholdCents: config.REBALANCE_THRESHOLD_CENTS,
     webhookUrl: webhookUrl(config),
+    pspRetryWindowSeconds: config.PSP_RETRY_WINDOW_SECONDS,
+    pspOutcomeDeadlineSeconds: config.PSP_OUTCOME_DEADLINE_SECONDS,
+    pspCallTimeoutSeconds: config.PSP_CALL_TIMEOUT_SECONDS,
   };
 }

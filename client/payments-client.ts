@@ -1,8 +1,6 @@
-import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
-import { formatBrl } from '../domain/money';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import {
   type CashInInput,
   type CashOutInput,
@@ -20,10 +18,16 @@ import {
   type CashInCharge,
   type CashInRefundAccepted,
   type CashInStatus,
+  type CashOutState,
   type CashOutStatus,
   cashInChargeUpdate,
+  cashOutAcceptedUpdate,
   isTerminalState,
+  NEEDS_REVIEW,
+  type ReviewResolution,
   refundCashInUpdate,
+  requestDifferencesQuery,
+  resolveReviewUpdate,
   statusQuery,
 } from '../workflows/messages';
 import { type PaymentKind, paymentStartOptions } from '../workflows/start-options';
@@ -31,6 +35,7 @@ import { cashInWorkflowId, cashOutWorkflowId } from '../workflows/workflow-ids';
 import {
   PaymentAlreadyExistsError,
   PaymentNotFoundError,
+  RequestRejectedError,
   SandboxNotInUseError,
   WaitTimeoutError,
 } from './errors';
@@ -64,8 +69,10 @@ export interface CashInStarted extends CashInCharge {
   webUiUrl?: string;
 }
 
+/** Answered once the amount is held on the wallet (the cash-out is under way), or where a finished one ended. */
 export interface CashOutStarted {
   reference: string;
+  state: CashOutState;
   workflowId: string;
   webUiUrl?: string;
 }
@@ -184,15 +191,16 @@ export class PaymentsClient {
     let charge: CashInCharge;
     try {
       charge = await this.temporal.workflow.executeUpdateWithStart(cashInChargeUpdate, {
+        args: [valid],
         startWorkflowOperation: operation,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError))
         throw this.translate(err, valid.reference, 'cash-in');
       // The reference's lifecycle is over (a finished id is never reused): answer with its charge.
+      await this.assertSameRequest('CASH_IN', valid);
       charge = await this.finishedCharge(valid.reference);
     }
-    await this.assertSamePayment('CASH_IN', valid.reference, valid.userId, valid.amountCents);
     return { ...charge, ...this.located(start.workflowId) };
   }
 
@@ -216,17 +224,24 @@ export class PaymentsClient {
       topUpRetries: this.settings.cashOutTopUpRetries,
       ...this.commonInput(),
     };
+    const operation = new WithStartWorkflowOperation<typeof cashOutWorkflow>('cashOutWorkflow', {
+      ...start,
+      args: [input],
+    });
     try {
-      await this.temporal.workflow.start<typeof cashOutWorkflow>('cashOutWorkflow', {
-        ...start,
-        args: [input],
+      const accepted = await this.temporal.workflow.executeUpdateWithStart(cashOutAcceptedUpdate, {
+        args: [valid],
+        startWorkflowOperation: operation,
       });
+      return { reference: valid.reference, state: accepted.state, ...this.located(start.workflowId) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError))
         throw this.translate(err, valid.reference, 'cash-out');
     }
-    await this.assertSamePayment('CASH_OUT', valid.reference, valid.userId, valid.amountCents);
-    return { reference: valid.reference, ...this.located(start.workflowId) };
+    // The reference's lifecycle is over (a finished id is never reused): answer with where it ended.
+    await this.assertSameRequest('CASH_OUT', valid);
+    const finished = (await this.getPayment(valid.reference, 'CASH_OUT')) as CashOutStatus;
+    return { reference: valid.reference, state: finished.state, ...this.located(start.workflowId) };
   }
 
   /**
@@ -301,6 +316,49 @@ export class PaymentsClient {
     }
   }
 
+  /**
+   * The payments waiting for an operator (NEEDS_REVIEW): an outcome the PSP's answers could not
+   * prove, an overdue verdict, a wallet that refused a movement. Visibility: eventually consistent.
+   */
+  async listReviews(filter: Omit<ListPaymentsFilter, 'status'> = {}): Promise<PaymentPage> {
+    return this.listPayments({ ...filter, status: NEEDS_REVIEW });
+  }
+
+  /**
+   * An operator's decision about a payment in NEEDS_REVIEW (docs/lifecycles.md, "NEEDS_REVIEW"):
+   * recorded with who and why; refused (RequestRejectedError) when the PSP's own record contradicts
+   * it. Answers the payment as it stands after the decision.
+   */
+  async resolveReview(reference: string, resolution: ReviewResolution, kind?: PaymentKind): Promise<Payment> {
+    checkReference(reference);
+    const problems = [];
+    if (resolution.decision !== 'SENT' && resolution.decision !== 'NOT_SENT') {
+      problems.push({ field: 'decision', rule: 'must be SENT or NOT_SENT' });
+    }
+    if (typeof resolution.reason !== 'string' || resolution.reason.trim() === '') {
+      problems.push({ field: 'reason', rule: 'must not be blank' });
+    }
+    if (typeof resolution.resolvedBy !== 'string' || resolution.resolvedBy.trim() === '') {
+      problems.push({ field: 'resolvedBy', rule: 'must not be blank' });
+    }
+    const id = resolution.pspTransactionId;
+    if (id !== undefined && !/^[\w.:-]{1,128}$/.test(id)) {
+      problems.push({ field: 'pspTransactionId', rule: 'must be 1-128 letters, digits and . _ : -' });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+    const payment = await this.getPayment(reference, kind);
+    if (payment.state !== NEEDS_REVIEW) {
+      throw new RequestRejectedError(reference, `the payment is ${payment.state}, not ${NEEDS_REVIEW}`);
+    }
+    const handle = this.temporal.workflow.getHandle(payment.workflowId);
+    try {
+      const status = await handle.executeUpdate(resolveReviewUpdate, { args: [resolution] });
+      return { ...status, ...this.located(payment.workflowId) };
+    } catch (err) {
+      throw this.translate(err, reference, KIND_LABEL[payment.kind]);
+    }
+  }
+
   /** Closes the Temporal connection and the ledger pool (if opened). */
   async close(): Promise<void> {
     await Promise.all([this.temporal.connection.close(), this.ledgerClient?.close()]);
@@ -329,36 +387,54 @@ export class PaymentsClient {
     return payment.charge;
   }
 
-  /** The reference must not be reused for another user or amount (the search attributes tell, no worker needed). */
-  private async assertSamePayment(kind: PaymentKind, reference: string, userId: string, amountCents: number) {
-    const workflowId = kind === 'CASH_IN' ? cashInWorkflowId(reference) : cashOutWorkflowId(reference);
-    let handle: WorkflowHandle;
-    let attributes: Awaited<ReturnType<WorkflowHandle['describe']>>['typedSearchAttributes'];
+  /**
+   * A finished payment of this reference must have been made for this very request (user, amount,
+   * counterparty, description): asked of the workflow itself (a query, answered by closed ones too).
+   */
+  private async assertSameRequest(kind: PaymentKind, request: CashInInput | CashOutInput): Promise<void> {
+    const workflowId =
+      kind === 'CASH_IN' ? cashInWorkflowId(request.reference) : cashOutWorkflowId(request.reference);
+    let differences: string[];
     try {
-      handle = this.temporal.workflow.getHandle(workflowId);
-      attributes = (await handle.describe()).typedSearchAttributes;
+      differences = await this.temporal.workflow
+        .getHandle(workflowId)
+        .query(requestDifferencesQuery, request);
     } catch (err) {
-      throw this.translate(err, reference, KIND_LABEL[kind]);
+      throw this.translate(err, request.reference, KIND_LABEL[kind]);
     }
-    const existingUser = attributes.get(SEARCH_ATTRIBUTE_KEYS.UserId);
-    const existingAmount = attributes.get(SEARCH_ATTRIBUTE_KEYS.AmountCents);
-    if (
-      (existingUser !== undefined && existingUser !== userId) ||
-      (existingAmount !== undefined && existingAmount !== amountCents)
-    ) {
+    if (differences.length > 0) {
       throw new PaymentAlreadyExistsError(
-        reference,
+        request.reference,
         KIND_LABEL[kind],
-        `it is for ${existingUser ?? 'another user'}, ${existingAmount === undefined ? 'another amount' : formatBrl(existingAmount)}`,
+        `${differences.join(', ')} differ`,
       );
     }
   }
 
-  private commonInput(): Pick<CashInWorkflowInput, 'webhookUrl' | 'lateEventReconcileHours'> {
-    const { webhookUrl, lateEventReconcileHours } = this.settings;
+  private commonInput(): Pick<
+    CashInWorkflowInput,
+    | 'webhookUrl'
+    | 'lateEventReconcileHours'
+    | 'pspRetryWindowSeconds'
+    | 'pspOutcomeDeadlineSeconds'
+    | 'pspCallTimeoutSeconds'
+  > {
+    const {
+      webhookUrl,
+      lateEventReconcileHours,
+      pspRetryWindowSeconds,
+      pspOutcomeDeadlineSeconds,
+      pspCallTimeoutSeconds,
+    } = this.settings;
+    const defined = {
+      lateEventReconcileHours,
+      pspRetryWindowSeconds,
+      pspOutcomeDeadlineSeconds,
+      pspCallTimeoutSeconds,
+    };
     return {
       ...(webhookUrl ? { webhookUrl } : {}),
-      ...(lateEventReconcileHours === undefined ? {} : { lateEventReconcileHours }),
+      ...Object.fromEntries(Object.entries(defined).filter(([, value]) => value !== undefined)),
     };
   }
 

@@ -1,8 +1,10 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ValidationError, type ValidationProblem } from '../domain/validation';
+import { REFERENCE_IN_USE } from '../workflows/messages';
 import {
   isTemporalUnreachable,
+  PaymentAlreadyExistsError,
   PaymentNotFoundError,
   RequestRejectedError,
   TemporalUnreachableError,
@@ -32,6 +34,14 @@ export function translateTemporalError(err: unknown, context: ErrorContext): unk
     const cause = err.cause;
     const problems = invalidInputProblems(cause);
     if (problems) return new ValidationError(problems);
+    if (cause instanceof ApplicationFailure && cause.type === REFERENCE_IN_USE) {
+      const fields = (cause.details?.[0] as { fields?: string[] } | undefined)?.fields ?? [];
+      return new PaymentAlreadyExistsError(
+        context.reference ?? '',
+        context.what ?? 'payment',
+        `${fields.join(', ')} differ`,
+      );
+    }
     const reason =
       cause instanceof ApplicationFailure && cause.type && cause.type !== 'Error'
         ? `${cause.type}: ${cause.message}`

@@ -120,6 +120,12 @@ export const configSchema = z.object({
   CASHIN_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
   CASHOUT_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
   CASHOUT_TOPUP_RETRIES: nonNegativeInt.default(2),
+  // ConnectPSP keeps idempotency keys 24 h: past that, a retry with the same key could do it twice.
+  PSP_RETRY_WINDOW_SECONDS: positiveInt
+    .max(23 * 3600, 'must be at most 82800 (23 h: below the PSP key retention of 24 h)')
+    .default(23 * 3600),
+  PSP_OUTCOME_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
+  PSP_CALL_TIMEOUT_SECONDS: positiveInt.min(2, 'must be at least 2').default(30),
   REBALANCE_INTERVAL_SECONDS: positiveInt.default(300),
   REBALANCE_THRESHOLD_CENTS: nonNegativeInt.default(100_00),
 

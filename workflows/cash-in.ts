@@ -34,6 +34,7 @@ import {
   PROVEN_OUTCOMES_PATCH,
   reconcileBackoff,
   recordPspTransactionId,
+  referenceInUse,
   transition,
   watchStep,
 } from './lifecycle';
@@ -47,6 +48,7 @@ import {
   type PaymentFailure,
   pspEventSignal,
   refundCashInUpdate,
+  requestDifferencesQuery,
   resolveReviewUpdate,
   statusQuery,
 } from './messages';
@@ -64,6 +66,7 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH));
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
+  setHandler(requestDifferencesQuery, (request) => cashIn.requestDifferences(request as CashInRequest));
   setHandler(pspEventSignal, (envelope) => cashIn.psp.onEvent(envelope));
   setHandler(cashInChargeUpdate, () => cashIn.chargeOnceCreated(), {
     validator: (request?: CashInRequest) => cashIn.checkSameRequest(request),
@@ -206,20 +209,21 @@ class CashIn {
   }
 
   /** The cashInCharge update's validator: a start naming a request must be the request this reference was made for. */
-  checkSameRequest(request: CashInRequest | undefined): void {
-    if (request === undefined) return;
-    let differences: string[];
+  /** The fields in which `request` differs from the request this cash-in was started for. */
+  requestDifferences(request: CashInRequest): string[] {
     try {
-      differences = cashInRequestDifferences(this.input, request);
+      return cashInRequestDifferences(this.input, request);
     } catch (err) {
       if (err instanceof ValidationError) throw new Error(err.message);
       throw err;
     }
-    if (differences.length > 0) {
-      throw new Error(
-        `reference ${this.reference} belongs to another cash-in request: ${differences.join(', ')} differ`,
-      );
-    }
+  }
+
+  /** The cashInCharge update's validator: a start naming a request must be the request this reference was made for. */
+  checkSameRequest(request: CashInRequest | undefined): void {
+    if (request === undefined) return;
+    const differences = this.requestDifferences(request);
+    if (differences.length > 0) throw referenceInUse(this.reference, 'cash-in', differences);
   }
 
   /** POST /cash-in; the lifecycle fails (and the QR request with it) when the PSP refuses. */

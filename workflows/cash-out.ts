@@ -34,6 +34,7 @@ import {
   PROVEN_OUTCOMES_PATCH,
   reconcileBackoff,
   recordPspTransactionId,
+  referenceInUse,
   transition,
   watchStep,
 } from './lifecycle';
@@ -45,6 +46,7 @@ import {
   type PaymentFailure,
   pspEventSignal,
   type ReviewResolution,
+  requestDifferencesQuery,
   resolveReviewUpdate,
   statusQuery,
 } from './messages';
@@ -57,6 +59,7 @@ import { cashOutWorkflowId } from './workflow-ids';
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
   const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH));
   setHandler(statusQuery, () => cashOut.status);
+  setHandler(requestDifferencesQuery, (request) => cashOut.requestDifferences(request as CashOutRequest));
   setHandler(pspEventSignal, (envelope) => cashOut.psp.onEvent(envelope));
   setHandler(cashOutAcceptedUpdate, () => cashOut.acceptedOnceHeld(), {
     validator: (request) => cashOut.checkSameRequest(request),
@@ -161,19 +164,20 @@ class CashOut {
   }
 
   /** The cashOutAccepted update's validator: a start with the same reference must be the same request. */
-  checkSameRequest(request: CashOutRequest | undefined): void {
-    let differences: string[];
+  /** The fields in which `request` differs from the request this cash-out was started for. */
+  requestDifferences(request: CashOutRequest | undefined): string[] {
     try {
-      differences = cashOutRequestDifferences(this.input, request as CashOutRequest);
+      return cashOutRequestDifferences(this.input, request as CashOutRequest);
     } catch (err) {
       if (err instanceof ValidationError) throw new Error(err.message);
       throw err;
     }
-    if (differences.length > 0) {
-      throw new Error(
-        `reference ${this.reference} belongs to another cash-out request: ${differences.join(', ')} differ`,
-      );
-    }
+  }
+
+  /** The cashOutAccepted update's validator: a start with the same reference must be the same request. */
+  checkSameRequest(request: CashOutRequest | undefined): void {
+    const differences = this.requestDifferences(request);
+    if (differences.length > 0) throw referenceInUse(this.reference, 'cash-out', differences);
   }
 
   /** The cashOutAccepted update: answers once the amount is held, or fails with why nothing was held. */

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
-import type { PaymentFailure, TimelineEntry } from './messages';
+import { type PaymentFailure, REFERENCE_IN_USE, type TimelineEntry } from './messages';
 
 /**
  * Lifecycles started since this patch prove every outcome before money moves: webhooks are
@@ -61,6 +61,16 @@ export function initialSearchAttributes(payment: {
 
 export function recordPspTransactionId(transactionId: string): void {
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.PspTransactionId, value: transactionId }]);
+}
+
+/** Refuses a start of `reference` made for another request, naming the fields that differ (never their values). */
+export function referenceInUse(reference: string, kind: string, differences: string[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: REFERENCE_IN_USE,
+    message: `reference ${reference} belongs to another ${kind} request: ${differences.join(', ')} differ`,
+    nonRetryable: true,
+    details: [{ fields: differences }],
+  });
 }
 
 /** The business failure behind an activity failure (its ApplicationFailure type and message). */

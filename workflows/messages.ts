@@ -252,6 +252,17 @@ export interface CashOutAccepted {
  */
 export const cashOutAcceptedUpdate = defineUpdate<CashOutAccepted, [CashOutRequest]>('cashOutAccepted');
 
+/**
+ * The fields in which a request differs from the one this payment was started for (empty: the
+ * same request). Answered by closed payments too, so a repeated start of a finished reference can
+ * be told apart from a new request reusing it. A rejected update of another request fails with
+ * REFERENCE_IN_USE, naming the same fields (never their values).
+ */
+export const requestDifferencesQuery = defineQuery<string[], [CashInRequest | CashOutRequest]>(
+  'requestDifferences',
+);
+export const REFERENCE_IN_USE = 'REFERENCE_IN_USE';
+
 // ---------------------------------------------------------------------------------------------
 // Rebalance
 

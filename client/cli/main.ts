@@ -7,6 +7,7 @@ import { registerCashOut } from './commands/cash-out';
 import { registerLedgerCommands } from './commands/ledger';
 import { registerPaymentCommands } from './commands/payments';
 import { registerRebalance } from './commands/rebalance';
+import { registerReview } from './commands/review';
 import { registerSandbox } from './commands/sandbox';
 import { EXIT_CODES } from './exit-codes';
 import { type CliIo, CliSession } from './session';
@@ -52,6 +53,7 @@ export function buildProgram(session: CliSession): Command {
   registerCashOut(program, session);
   registerPaymentCommands(program, session);
   registerRebalance(program, session);
+  registerReview(program, session);
   registerLedgerCommands(program, session);
   registerSandbox(program, session);
   return program;

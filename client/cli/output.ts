@@ -6,7 +6,7 @@
 import type { CashIn, CashOut } from '../../domain/connectpsp';
 import type { LedgerTransfer, UserBalance } from '../../domain/ledger';
 import { type Cents, formatBrl } from '../../domain/money';
-import type { RebalanceRunResult } from '../../workflows/messages';
+import type { PaymentReview, RebalanceRunResult } from '../../workflows/messages';
 import type { PaymentPage } from '../payment-list';
 import type { CashInStarted, CashOutStarted, Payment } from '../payments-client';
 import type { RebalanceOverview, RebalanceScheduleState } from '../rebalance-client';
@@ -98,12 +98,29 @@ export function renderPayment(payment: Payment): string {
           : undefined,
       ],
       ['Top-ups', payment.kind === 'CASH_OUT' && payment.topUps > 0 ? String(payment.topUps) : undefined],
+      ['Review', payment.review ? renderReview(payment.review) : undefined],
+      [
+        'Unconfirmed events',
+        payment.psp.unconfirmedEvents ? String(payment.psp.unconfirmedEvents) : undefined,
+      ],
       ['Watching until', payment.watchingUntil ? formatTime(payment.watchingUntil) : undefined],
       ['Web UI', payment.webUiUrl],
     ]),
     'Timeline',
     ...timeline.map((line) => `  ${line}`),
   ].join('\n');
+}
+
+/** What a payment in (or once in) NEEDS_REVIEW could not prove, and who resolved it how. */
+function renderReview(review: PaymentReview): string {
+  const parts = [`${review.step}: ${review.reason}, since ${formatTime(review.since)}`];
+  if (review.retryingUntil) parts.push(`same request retried until ${formatTime(review.retryingUntil)}`);
+  if (review.resolution) {
+    const { decision, resolvedBy, reason, at } = review.resolution;
+    parts.push(`resolved ${decision} by ${resolvedBy} at ${formatTime(at)}: ${reason}`);
+  }
+  if (review.contradiction) parts.push(`CONTRADICTED: ${review.contradiction}`);
+  return parts.join('; ');
 }
 
 /** One progress line of `wait`: the newest timeline entry. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payment } from '../../client/payments-client';
 import { freePort } from '../../scripts/ports';
 import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
-import { VALID_CPF } from '../helpers/lifecycle-env';
+import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';
 import type { RunResult } from '../helpers/processes';
 
 // The compiled CLI (dist/client/cli/main.js, built by `npm test` before Vitest) as a user runs it,
@@ -264,6 +264,67 @@ describe('the pix CLI against a running stack', () => {
     const returned = ok(await stack.cli(['wait', toKey, '--until', 'REFUNDED', '--timeout', '20s'])).stdout;
     expect(returned).toMatch(/Ledger +held, posted, returned/);
     expect((await stack.payments.ledger.balance(userId)).availableCents).toBe(100_00);
+  });
+
+  it('review list and review resolve: a payment in NEEDS_REVIEW, the operator decision recorded; bad or contradicted decisions refused', async () => {
+    const userId = await fundedUser(50_00);
+    await stack.env.psp.control('POST', '/faults', {
+      kind: 'refuse',
+      status: 422,
+      code: 'NIGHT_LIMIT_EXCEEDED',
+      method: 'POST',
+      path: '/cash-out',
+      rate: 1,
+    });
+    try {
+      const reference = stack.env.unique('review');
+      ok(
+        await stack.cli([
+          ...['cash-out', '--user', userId, '--amount', '20', ...payee, '--pix-key', PAYEE_PIX_KEY],
+          ...['--ref', reference],
+        ]),
+      );
+      ok(await stack.cli(['wait', reference, '--until', 'NEEDS_REVIEW', '--timeout', '20s']));
+      const listed = await eventually(async () => {
+        const page = await stack.cliJson<{ payments: Array<{ reference: string; status: string }> }>([
+          ...['review', 'list', '--user', userId],
+        ]);
+        return page.json.payments.length > 0 ? page.json : undefined;
+      });
+      expect(listed.payments).toMatchObject([{ reference, status: 'NEEDS_REVIEW' }]);
+      expect(ok(await stack.cli(['status', reference])).stdout).toMatch(
+        /Review +SEND: POST \/cash-out: NIGHT_LIMIT_EXCEEDED, since /,
+      );
+
+      expect(
+        humanError(await stack.cli(['review', 'resolve', reference, '--reason', 'checked']), 2),
+      ).toContain('--sent / --not-sent');
+      expect(humanError(await stack.cli(['review', 'resolve', reference, '--not-sent']), 2)).toContain(
+        '--reason',
+      );
+      // SENT needs the PSP's id of a cash-out it never learnt: refused by the workflow (exit 6).
+      expect(
+        humanError(
+          await stack.cli(['review', 'resolve', reference, '--sent', '--reason', 'paid by phone']),
+          6,
+        ),
+      ).toContain('pspTransactionId');
+
+      const resolved = ok(
+        await stack.cli([
+          ...['review', 'resolve', reference, '--not-sent', '--reason', 'PSP refused it: night limit'],
+          ...['--by', 'ops@example.com'],
+        ]),
+      ).stdout;
+      expect(resolved).toMatch(/resolved NOT_SENT by ops@example\.com at .*: PSP refused it: night limit/);
+      const failed = await stack.cliJson<Payment>(['wait', reference, '--timeout', '20s']);
+      expect(failed.json).toMatchObject({ state: 'FAILED', failure: { code: 'NOT_SENT' } });
+      expect(
+        humanError(await stack.cli(['review', 'resolve', reference, '--not-sent', '--reason', 'again']), 6),
+      ).toContain('not NEEDS_REVIEW');
+    } finally {
+      await stack.env.psp.control('DELETE', '/faults');
+    }
   });
 
   it('rebalance ensure, pause, resume, trigger and status', async () => {

@@ -163,7 +163,10 @@ describe('PaymentsClient against the dev server, the sandbox and the ledger', ()
     });
     const started = await stack.payments.startCashOut(paid);
     expect(started).toMatchObject({ reference: paid.reference, workflowId: `cash-out:${paid.reference}` });
-    expect(await stack.payments.startCashOut(paid)).toEqual(started);
+    expect(await stack.payments.startCashOut(paid)).toMatchObject({
+      reference: started.reference,
+      workflowId: started.workflowId,
+    });
     await stack.payments.waitForOutcome(paid.reference, { timeoutMs: 20_000, until: ['PROCESSING'] });
     const [pspCashOut] = (await stack.env.pspTransactions(paid.reference)).cashOuts;
     expect(pspCashOut.payee.destination).toEqual({
@@ -194,6 +197,93 @@ describe('PaymentsClient against the dev server, the sandbox and the ledger', ()
     await expect(stack.payments.startCashOut({ ...paid, amountCents: 31_00 })).rejects.toBeInstanceOf(
       PaymentAlreadyExistsError,
     );
+  });
+
+  it('startCashOut answers once the amount is held; a short wallet and a reference reused for another payee are refused', async () => {
+    const userId = stack.env.unique('user');
+    await settled(cashIn({ userId, amountCents: 50_00 }));
+    const request = cashOut({ userId, amountCents: 20_00 });
+    const started = await stack.payments.startCashOut(request);
+    expect(['SENDING', 'PROCESSING', 'NEEDS_REVIEW']).toContain(started.state);
+    expect(await stack.payments.ledger.balance(userId)).toMatchObject({ pendingDebitCents: 20_00 });
+
+    const otherPayee = { ...request, payee: { ...request.payee, pixKey: 'someone.else@example.com' } };
+    const running = await stack.payments.startCashOut(otherPayee).catch((err: unknown) => err);
+    expect(running).toBeInstanceOf(PaymentAlreadyExistsError);
+    expect((running as Error).message).toContain('payee.pixKey differ');
+    expect((running as Error).message).not.toContain('someone.else');
+
+    const short = await stack.payments
+      .startCashOut(cashOut({ userId: stack.env.unique('user'), amountCents: 5_00 }))
+      .catch((err: unknown) => err);
+    expect(short).toBeInstanceOf(RequestRejectedError);
+    expect((short as Error).message).toContain('USER_INSUFFICIENT_FUNDS');
+
+    // Finished, the same reference still belongs to the first request: the closed workflow answers.
+    await stack.payments.waitForOutcome(request.reference, { timeoutMs: 20_000, until: ['PROCESSING'] });
+    await stack.payments.sandbox.completeCashOut(request.reference);
+    await stack.payments.waitForOutcome(request.reference, { timeoutMs: 20_000 });
+    await stack.env.client.workflow
+      .getHandle(started.workflowId)
+      .terminate('closed, as after the watch window');
+    await expect(stack.payments.startCashOut(otherPayee)).rejects.toThrow(/payee\.pixKey differ/);
+    expect(await stack.payments.startCashOut(request)).toMatchObject({ reference: request.reference });
+  });
+
+  it('listReviews and resolveReview: an unproven send waits for an operator, whose decision is recorded', async () => {
+    const userId = stack.env.unique('user');
+    await settled(cashIn({ userId, amountCents: 50_00 }));
+    await stack.env.psp.control('POST', '/faults', {
+      kind: 'refuse',
+      status: 422,
+      code: 'NIGHT_LIMIT_EXCEEDED',
+      method: 'POST',
+      path: '/cash-out',
+      rate: 1,
+    });
+    try {
+      const request = cashOut({ userId, amountCents: 20_00 });
+      await stack.payments.startCashOut(request);
+      const review = await stack.payments.waitForOutcome(request.reference, {
+        timeoutMs: 20_000,
+        until: ['NEEDS_REVIEW'],
+      });
+      expect(review.review).toMatchObject({ step: 'SEND', reason: 'POST /cash-out: NIGHT_LIMIT_EXCEEDED' });
+      const listed = await eventually(async () => {
+        const page = await stack.payments.listReviews({ userId });
+        return page.payments.length > 0 ? page : undefined;
+      });
+      expect(listed.payments.map((p) => [p.reference, p.status])).toEqual([
+        [request.reference, 'NEEDS_REVIEW'],
+      ]);
+
+      const resolution = { reason: 'the PSP confirmed the night limit', resolvedBy: 'ops@example.com' };
+      await expect(
+        stack.payments.resolveReview(request.reference, { ...resolution, decision: 'MAYBE' as never }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        stack.payments.resolveReview(request.reference, { ...resolution, decision: 'SENT' }),
+      ).rejects.toThrow(/pspTransactionId/);
+      const resolved = await stack.payments.resolveReview(request.reference, {
+        ...resolution,
+        decision: 'NOT_SENT',
+      });
+      expect(resolved.review?.resolution).toMatchObject({
+        decision: 'NOT_SENT',
+        resolvedBy: 'ops@example.com',
+      });
+      const failed = await stack.payments.waitForOutcome(request.reference, { timeoutMs: 20_000 });
+      expect(failed).toMatchObject({ state: 'FAILED', failure: { code: 'NOT_SENT' } });
+      expect(await stack.payments.ledger.balance(userId)).toMatchObject({
+        availableCents: 50_00,
+        pendingDebitCents: 0,
+      });
+      await expect(
+        stack.payments.resolveReview(request.reference, { ...resolution, decision: 'NOT_SENT' }),
+      ).rejects.toBeInstanceOf(RequestRejectedError);
+    } finally {
+      await stack.env.psp.control('DELETE', '/faults');
+    }
   });
 
   it('listPayments finds payments by kind, status, user and start time, page by page', async () => {

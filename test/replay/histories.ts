@@ -43,7 +43,13 @@ export function historyFixtureText(history: temporal.api.history.v1.IHistory): s
 }
 
 export function relativisePaths(text: string, root = PROJECT_ROOT): string {
-  return text.split(`${root}/`).join('');
+  const relative = (value: string) => value.split(`${root}/`).join('');
+  // Failure attributes travel inside payloads (the failure converter encodes them): base64 there.
+  return relative(text).replace(/"data": "([A-Za-z0-9+/=]+)"/g, (field, base64: string) => {
+    const decoded = Buffer.from(base64, 'base64').toString('utf8');
+    if (!decoded.includes(`${root}/`)) return field;
+    return `"data": "${Buffer.from(relative(decoded), 'utf8').toString('base64')}"`;
+  });
 }
 
 /** Activities whose count depends on timing (reconciliation reads), left out of `businessSteps`. */

@@ -15,6 +15,7 @@ import {
   type PspEventEnvelope,
   pspEventSignal,
   requestRebalanceUpdate,
+  resolveReviewUpdate,
 } from '../../workflows/messages';
 import {
   type ParkedEventInput,
@@ -228,6 +229,181 @@ export const RECORDINGS: Recording[] = [
       const handle = await env.startCashOut(input);
       await handle.result().catch(() => undefined);
       await save('cash-out-top-up-failed', handle);
+    },
+  },
+  // Lifecycles started since patch proven-outcomes (workflows/lifecycle.ts): outcomes proven by the
+  // PSP's record, NEEDS_REVIEW and the operator's resolutions.
+  {
+    fixtures: ['proven-cash-in-settled'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput(SHORT_WATCH));
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await handle.result();
+      await save('proven-cash-in-settled', handle);
+    },
+  },
+  {
+    fixtures: ['proven-cash-in-unconfirmed-event-then-paid'],
+    async record(env, save) {
+      const input = env.cashInInput({ ...SHORT_WATCH, reconcileIntervalSeconds: 3_600 });
+      const { handle, charge } = await env.startCashIn(input);
+      // A webhook the PSP's record does not bear out: counted, nothing credited.
+      await handle.signal(pspEventSignal, {
+        eventType: 'CASHIN_PAID',
+        eventAt: new Date().toISOString(),
+        data: {
+          transactionId: charge.transactionId,
+          externalReference: input.reference,
+          status: 'PAID',
+          amount: 25,
+        },
+      });
+      await env.waitForStatus<CashInStatus>(handle, (s) => (s.psp.unconfirmedEvents ?? 0) === 1);
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await handle.result();
+      await save('proven-cash-in-unconfirmed-event-then-paid', handle);
+    },
+  },
+  {
+    fixtures: ['proven-cash-in-refund-unreadable-then-refunded'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput(SHORT_WATCH));
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await env.waitForState<CashInStatus>(handle, 'SETTLED');
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', {
+          kind: 'commitThenGarble',
+          method: 'POST',
+          path: '/cash-in/',
+        });
+        await handle.executeUpdate('refundCashIn', { args: [{ reason: 'CUSTOMER_REQUEST' }] });
+      });
+      await handle.result();
+      await save('proven-cash-in-refund-unreadable-then-refunded', handle);
+    },
+  },
+  {
+    fixtures: ['proven-cash-out-settled'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await handle.result();
+      await save('proven-cash-out-settled', handle);
+    },
+  },
+  {
+    fixtures: ['proven-cash-out-send-unknown-then-replayed'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      await withoutFaults(env, async () => {
+        // The first attempt commits and its answer is lost; the retry is refused; the next replays the first.
+        await env.psp.control('POST', '/faults', {
+          kind: 'commitThenDrop',
+          method: 'POST',
+          path: '/cash-out',
+          count: 1,
+        });
+        await env.psp.control('POST', '/faults', {
+          kind: 'refuse',
+          status: 422,
+          code: 'INVALID_SIGNATURE',
+          method: 'POST',
+          path: '/cash-out',
+          skip: 1,
+          count: 1,
+        });
+        const handle = await env.startCashOut(input);
+        await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+        await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+        await handle.result();
+        await save('proven-cash-out-send-unknown-then-replayed', handle);
+      });
+    },
+  },
+  {
+    fixtures: ['proven-cash-out-send-unproven-resolved-not-sent'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput({ pspRetryWindowSeconds: 3 });
+      await env.fundUser(input.userId, input.amountCents);
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', {
+          kind: 'refuse',
+          status: 422,
+          code: 'NIGHT_LIMIT_EXCEEDED',
+          method: 'POST',
+          path: '/cash-out',
+          rate: 1,
+        });
+        const handle = await env.startCashOut(input);
+        await env.waitForStatus<CashOutStatus>(
+          handle,
+          (s) => s.state === 'NEEDS_REVIEW' && s.review?.retryingUntil === null,
+        );
+        await handle.executeUpdate(resolveReviewUpdate, {
+          args: [{ decision: 'NOT_SENT', reason: 'recorded for replay', resolvedBy: 'test' }],
+        });
+        await handle.result().catch(() => undefined);
+        await save('proven-cash-out-send-unproven-resolved-not-sent', handle);
+      });
+    },
+  },
+  {
+    fixtures: ['proven-cash-out-verdict-overdue-resolved-not-sent'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput({ pspOutcomeDeadlineSeconds: 2 });
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(handle, 'NEEDS_REVIEW');
+      await handle.executeUpdate(resolveReviewUpdate, {
+        args: [{ decision: 'NOT_SENT', reason: 'recorded for replay', resolvedBy: 'test' }],
+      });
+      await handle.result();
+      await env.psp.control('POST', `/cash-out/${input.reference}/fail`, { code: 'CANCELLED_BY_PSP' });
+      await save('proven-cash-out-verdict-overdue-resolved-not-sent', handle);
+    },
+  },
+  {
+    fixtures: ['proven-cash-out-duplicate-reference-adopted'],
+    async record(env, save) {
+      await env.setPspWallet({ transactional: 1_000, proprietary: 100_000 });
+      const input = env.cashOutInput(SHORT_WATCH);
+      const earlier = await env.psp.call('POST', '/cash-out', {
+        signed: true,
+        idempotencyKey: true,
+        body: {
+          amount: input.amountCents / 100,
+          externalReference: input.reference,
+          payee: {
+            name: input.payee.name,
+            document: input.payee.document,
+            destination: { type: 'PIX', pixKeyType: 'EMAIL', pixKey: input.payee.pixKey },
+          },
+        },
+      });
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(handle, 'NEEDS_REVIEW');
+      await handle.executeUpdate(resolveReviewUpdate, {
+        args: [
+          {
+            decision: 'SENT',
+            pspTransactionId: earlier.body.transactionId,
+            reason: 'recorded',
+            resolvedBy: 'test',
+          },
+        ],
+      });
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await handle.result();
+      await save('proven-cash-out-duplicate-reference-adopted', handle);
     },
   },
   {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler } from 'express';
 import { HEADERS } from '../domain/connectpsp';
 import type { SandboxContext } from './context';
-import { requestFaults } from './faults';
+import { GARBLED_BODY, requestFaults } from './faults';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import { ProblemError, sendProblem } from './problem';
 
@@ -68,7 +68,7 @@ export function endpoint(
     if (outcome instanceof ProblemError) sendProblem(res, outcome);
     else if (errorAfterCommit)
       sendProblem(res, new ProblemError(500, 'INTERNAL_ERROR', 'An unexpected error occurred'));
-    else if (garbleAfterCommit) res.status(outcome.status).json({ unexpected: 'shape', id: 42 });
+    else if (garbleAfterCommit) res.status(outcome.status).json(GARBLED_BODY);
     else res.status(outcome.status).json(outcome.body);
   };
 }

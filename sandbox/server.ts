@@ -101,7 +101,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     next();
   });
   app.use('/_sandbox', jsonBody(MAX_BODY_BYTES), controlRoutes(ctx));
-  app.use(ctx.requestLog.middleware(), faultMiddleware(faults), jsonBody(MAX_BODY_BYTES));
+  // Faults after the body is read: they may match the payment's reference in it.
+  app.use(ctx.requestLog.middleware(), jsonBody(MAX_BODY_BYTES), faultMiddleware(faults));
   app.use(authRoutes(ctx), cashInRoutes(ctx), cashOutRoutes(ctx), accountRoutes(ctx));
   app.use((req, res) => {
     sendProblem(res, new ProblemError(404, 'NOT_FOUND', `No resource at ${req.method} ${req.path}`));

@@ -65,19 +65,20 @@ export class WebhookDispatcher {
       url,
       body: JSON.stringify({ eventType, eventAt: utcIso(Date.now()), data }),
     };
-    if (faults.forWebhook('withholdWebhook')) {
+    const reference = data.externalReference;
+    if (faults.forWebhook('withholdWebhook', reference)) {
       this.withheld.push(event);
       return;
     }
     const held = this.heldOutOfOrder.get(event.transactionId);
-    if (!held && faults.forWebhook('outOfOrderWebhook')) {
+    if (!held && faults.forWebhook('outOfOrderWebhook', reference)) {
       this.heldOutOfOrder.set(event.transactionId, event);
       return;
     }
     this.heldOutOfOrder.delete(event.transactionId);
     const releaseHeld = held ? () => this.start(held) : undefined;
     this.start(event, releaseHeld);
-    if (faults.forWebhook('duplicateWebhook')) this.start(event);
+    if (faults.forWebhook('duplicateWebhook', reference)) this.start(event);
   }
 
   /** Sends every withheld event (and any still held for reordering) now; returns how many. */

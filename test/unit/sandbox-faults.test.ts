@@ -37,6 +37,53 @@ describe('sandbox fault injection', () => {
     expect((await transactions()).cashIns).toHaveLength(1);
   });
 
+  it('script: successive requests of one reference meet successive steps; other references are untouched', async () => {
+    const reference = `order-${randomUUID()}`;
+    const charge = (key: string, externalReference = reference) =>
+      env.psp.call('POST', '/cash-in', {
+        body: { amount: 10, externalReference, payer: { name: 'Maria', document: '11144477735' } },
+        idempotencyKey: key,
+      });
+    await addFault({
+      kind: 'script',
+      reference,
+      script: [
+        { step: 'refuse', status: 422, code: 'NIGHT_LIMIT_EXCEEDED' },
+        { step: 'garbleWithoutCommit' },
+        { step: 'pass' },
+        { step: 'commitThen500' },
+      ],
+    });
+    // Another reference is not in the script.
+    expect((await charge(randomUUID(), `order-${randomUUID()}`)).status).toBe(201);
+    const key = randomUUID();
+    expect((await charge(key)).body).toMatchObject({ status: 422, code: 'NIGHT_LIMIT_EXCEEDED' });
+    const garbled = await charge(key);
+    expect([garbled.status, garbled.body]).toEqual([200, { unexpected: 'shape', id: 42 }]);
+    expect(
+      (await transactions()).cashIns.filter(
+        (c: { externalReference: string }) => c.externalReference === reference,
+      ),
+    ).toHaveLength(0);
+    expect((await charge(key)).status).toBe(201);
+    // Replayed by its key, then answered 500 although it is stored.
+    expect((await charge(key)).status).toBe(500);
+    // The script is spent: the next one passes (a replay).
+    expect((await charge(key)).status).toBe(201);
+    expect(
+      (await transactions()).cashIns.filter(
+        (c: { externalReference: string }) => c.externalReference === reference,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('script: refuses a script without kind script, and kind script without a script', async () => {
+    expect((await env.psp.control('POST', '/faults', { kind: 'script' })).status).toBe(400);
+    expect(
+      (await env.psp.control('POST', '/faults', { kind: 'error500', script: [{ step: 'pass' }] })).status,
+    ).toBe(400);
+  });
+
   it('rate429: answers 429 RATE_LIMITED with Retry-After', async () => {
     await addFault({ kind: 'rate429', retryAfterSeconds: 7 });
     const limited = await env.psp.call('GET', '/account/balance');

@@ -25,6 +25,8 @@ import {
 } from './inputs';
 import {
   activityFailure,
+  answerWhenState,
+  checkAwaitStateRequest,
   expectActivityFailure,
   failLifecycle,
   finishLifecycle,
@@ -39,6 +41,7 @@ import {
   watchStep,
 } from './lifecycle';
 import {
+  awaitStateUpdate,
   type CashInCharge,
   type CashInRefundAccepted,
   type CashInRefundRequest,
@@ -66,6 +69,9 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH));
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
+  setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashIn.status, request), {
+    validator: checkAwaitStateRequest,
+  });
   setHandler(requestDifferencesQuery, (request) => cashIn.requestDifferences(request as CashInRequest));
   setHandler(pspEventSignal, (envelope) => cashIn.psp.onEvent(envelope));
   setHandler(cashInChargeUpdate, () => cashIn.chargeOnceCreated(), {

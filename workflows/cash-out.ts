@@ -25,6 +25,8 @@ import {
   DEFAULT_PSP_RETRY_WINDOW_SECONDS,
 } from './inputs';
 import {
+  answerWhenState,
+  checkAwaitStateRequest,
   expectActivityFailure,
   failLifecycle,
   finishLifecycle,
@@ -39,6 +41,7 @@ import {
   watchStep,
 } from './lifecycle';
 import {
+  awaitStateUpdate,
   type CashOutAccepted,
   type CashOutRequest,
   type CashOutStatus,
@@ -59,6 +62,9 @@ import { cashOutWorkflowId } from './workflow-ids';
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
   const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH));
   setHandler(statusQuery, () => cashOut.status);
+  setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashOut.status, request), {
+    validator: checkAwaitStateRequest,
+  });
   setHandler(requestDifferencesQuery, (request) => cashOut.requestDifferences(request as CashOutRequest));
   setHandler(pspEventSignal, (envelope) => cashOut.psp.onEvent(envelope));
   setHandler(cashOutAcceptedUpdate, () => cashOut.acceptedOnceHeld(), {

@@ -14,7 +14,14 @@ import {
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
-import { type PaymentFailure, REFERENCE_IN_USE, type TimelineEntry } from './messages';
+import {
+  type AwaitStateRequest,
+  isTerminalState,
+  MAX_AWAIT_STATE_SECONDS,
+  type PaymentFailure,
+  REFERENCE_IN_USE,
+  type TimelineEntry,
+} from './messages';
 
 /**
  * Lifecycles started since this patch prove every outcome before money moves: webhooks are
@@ -88,6 +95,43 @@ export function expectActivityFailure(err: unknown): PaymentFailure {
   const failure = activityFailure(err);
   if (!failure) throw err;
   return failure;
+}
+
+/** Refuses an awaitState request that is not one (before it reaches the history). */
+export function checkAwaitStateRequest(request: AwaitStateRequest): void {
+  const problems: string[] = [];
+  const seconds = request?.waitSeconds;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_AWAIT_STATE_SECONDS) {
+    problems.push(`waitSeconds: must be a whole number from 1 to ${MAX_AWAIT_STATE_SECONDS}`);
+  }
+  const states = request?.states;
+  if (
+    states !== undefined &&
+    (!Array.isArray(states) ||
+      states.length === 0 ||
+      states.length > 20 ||
+      !states.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 40))
+  ) {
+    problems.push('states: must be 1 to 20 state names');
+  }
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'INVALID_REQUEST',
+      message: problems.join('; '),
+      nonRetryable: true,
+    });
+  }
+}
+
+/** The awaitState handler: the status once its state is one of those asked (default terminal), or after the wait. */
+export async function answerWhenState<T extends { state: string }>(
+  current: () => T,
+  request: AwaitStateRequest,
+): Promise<T> {
+  const reached = () =>
+    request.states ? request.states.includes(current().state) : isTerminalState(current().state);
+  await condition(reached, request.waitSeconds * 1000);
+  return current();
 }
 
 /** Ends a lifecycle: lets handlers still running (an update being answered) finish, then returns the final status. */

@@ -199,6 +199,25 @@ export type WorkflowStatus = CashInStatus | CashOutStatus | RebalanceStatus;
 /** Every workflow answers it; narrow on `kind`. */
 export const statusQuery = defineQuery<WorkflowStatus>('status');
 
+/** What a waiter asks a payment lifecycle: answer when the state is one of `states` (default: terminal). */
+export interface AwaitStateRequest {
+  states?: string[];
+  /** The longest this call waits before answering the status as it stands (1..MAX_AWAIT_STATE_SECONDS). */
+  waitSeconds: number;
+}
+
+/**
+ * Bounds one awaitState call: an update handler still waiting holds back continue-as-new, so a
+ * waiter asks again rather than parking for hours.
+ */
+export const MAX_AWAIT_STATE_SECONDS = 60;
+
+/**
+ * Answers the payment's status as soon as it reaches one of the asked states, or after
+ * `waitSeconds` with the status as it stands: a waiter is told of the outcome instead of polling.
+ */
+export const awaitStateUpdate = defineUpdate<CashInStatus | CashOutStatus, [AwaitStateRequest]>('awaitState');
+
 // ---------------------------------------------------------------------------------------------
 // Cash-in updates
 

@@ -53,11 +53,15 @@ describe('sandbox persistence', () => {
     const file = path.join(dir, 'rearm.json');
     const first = await startSandbox({ port: 0, stateFile: file });
     const before = new SandboxCaller(first.url);
-    await before.control('PUT', '/behaviour', { autoPayCashInAfterMs: 300 });
+    // Long enough that the first sandbox is closed well before the charge is due.
+    await before.control('PUT', '/behaviour', { autoPayCashInAfterMs: 1_000 });
     const created = await before.call('POST', '/cash-in', {
       body: { amount: 1, externalReference: 'rearm', payer: { name: 'Maria', document: '11144477735' } },
     });
     await first.close();
+    // Only a re-armed timer can pay it now: the first sandbox left it unpaid.
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { cashIns: Array<{ status: string }> };
+    expect(saved.cashIns.map((c) => c.status)).toEqual(['AWAITING_PAYMENT']);
 
     const second = await startSandbox({ port: 0, stateFile: file });
     try {
@@ -66,7 +70,7 @@ describe('sandbox persistence', () => {
         'the re-armed auto-pay',
         async () =>
           (await after.call('GET', `/cash-in/${created.body.transactionId}`)).body.status === 'PAID',
-        SANDBOX_POLL,
+        { ...SANDBOX_POLL, timeoutMs: 5_000 },
       );
     } finally {
       await second.close();

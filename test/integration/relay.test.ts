@@ -4,7 +4,7 @@ import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundErro
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeProbeSignal, probeEventsQuery, relayProbeWorkflow } from '../../bench/relay-probe-workflow';
 import { cashInEvent, cashOutEvent } from '../../bench/webhook-events';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
@@ -387,8 +387,14 @@ describe('webhook relay without Temporal', () => {
   });
 
   it('on close, finishes the request in flight, then stops accepting', async () => {
+    // Watches (and calls through) the relay's hand-over to Temporal: the request is in flight once it runs.
+    const handOver = vi.spyOn(deadClient, 'withDeadline');
     const inFlight = deliver(relay, cashInEvent(`closing-${randomUUID()}`));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('the relay to be handing the event to Temporal', () => handOver.mock.calls.length === 1, {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
+    handOver.mockRestore();
     const closed = relay.close();
     expect((await inFlight).status).toBe(503);
     await closed;

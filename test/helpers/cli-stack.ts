@@ -1,8 +1,8 @@
 /**
  * What the CLI, the client library and the demo need, started in-process and described by a
  * stack.json exactly like the one `npm start` writes: the run's Temporal server, a worker with
- * every activity (lifecycle-env), the sandbox on a free port, a fresh ledger database and the relay
- * stand-in that delivers webhooks. The CLI then finds everything through DATA_DIR alone.
+ * every activity (lifecycle-env), the sandbox on a free port, a fresh ledger database and the webhook
+ * relay that delivers its webhooks. The CLI then finds everything through DATA_DIR alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { connectPaymentsClient } from '../../client/connect';
 import type { PaymentsClient } from '../../client/payments-client';
 import type { StackFile } from '../../client/stack-file';
-import { type LifecycleEnv, startLifecycleEnv } from './lifecycle-env';
+import { type LifecycleEnv, startLifecycleEnv, useCheckedLifecycles } from './lifecycle-env';
 import { cleanEnv, type RunResult, runNode } from './processes';
 
 /** A Web UI address for links only: nothing needs to listen there. */
@@ -34,7 +34,15 @@ export interface CliStack {
   close(): Promise<void>;
 }
 
-export async function startCliStack(): Promise<CliStack> {
+/**
+ * The CliStack of a `describe` block, with the hooks of `useLifecycleEnv`: started once, the ledger
+ * checked against the PSP after every test, closed at the end.
+ */
+export function useCliStack(): CliStack {
+  return useCheckedLifecycles(startCliStack, (stack) => stack.env);
+}
+
+async function startCliStack(): Promise<CliStack> {
   const env = await startLifecycleEnv();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-cli-'));
   const stack: StackFile = {

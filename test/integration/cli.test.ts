@@ -1,23 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Payment } from '../../client/payments-client';
 import { freePort } from '../../scripts/ports';
-import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
+import { eventually, FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
 import { VALID_CPF } from '../helpers/lifecycle-env';
 import type { RunResult } from '../helpers/processes';
 
 // The compiled CLI (dist/client/cli/main.js, built by `npm test` before Vitest) as a user runs it,
 // finding the stack through DATA_DIR/stack.json alone.
 describe('the pix CLI against a running stack', () => {
-  let stack: CliStack;
-  beforeAll(async () => {
-    stack = await startCliStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useCliStack();
 
   const payer = ['--payer-name', 'Ana Maria Souza', '--payer-document', '529.982.247-25'];
   const payee = ['--payee-name', 'Bruno Lima', '--payee-document', VALID_CPF];

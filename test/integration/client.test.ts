@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectPaymentsClient } from '../../client/connect';
 import {
   PaymentAlreadyExistsError,
@@ -16,18 +16,12 @@ import type { PaymentSummary } from '../../client/payment-list';
 import type { CashInInput, CashOutInput } from '../../domain/validation';
 import { InsufficientFundsError } from '../../ledger/errors';
 import { freePort } from '../../scripts/ports';
-import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
+import { eventually, FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
 import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';
 import { cleanEnv } from '../helpers/processes';
 
 describe('PaymentsClient against the dev server, the sandbox and the ledger', () => {
-  let stack: CliStack;
-  beforeAll(async () => {
-    stack = await startCliStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useCliStack();
 
   const cashIn = (overrides: Partial<CashInInput> = {}): CashInInput => ({
     reference: stack.env.unique('ci'),

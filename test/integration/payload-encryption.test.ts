@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENCRYPTED_ENCODING } from '../../runtime/payload-codec';
 import type { CashInStatus } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 
 interface RawPayload {
   metadata?: Record<string, Uint8Array> | null;
@@ -20,11 +20,7 @@ function payloadsOf(node: unknown, path = ''): Array<{ path: string; payload: Ra
 }
 
 describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY set', () => {
-  let env: LifecycleEnv;
-  beforeAll(async () => {
-    env = await startLifecycleEnv({ payloadEncryptionKey: randomBytes(32).toString('base64') });
-  });
-  afterAll(() => env?.close());
+  const env = useLifecycleEnv({ payloadEncryptionKey: randomBytes(32).toString('base64') });
 
   it('a settled cash-in carries its payer only encrypted: input, signals, activities and results', async () => {
     const payerName = 'Maria Encriptada Souza';

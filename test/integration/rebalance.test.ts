@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { reaisToCents } from '../../domain/money';
 import { ensureRebalanceSchedule, executeRebalance } from '../../runtime/rebalance-door';
 import {
@@ -10,7 +10,7 @@ import {
   statusQuery,
 } from '../../workflows/messages';
 import { rebalanceWorkflowId } from '../../workflows/workflow-ids';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 
 /** [a, b], [b, c], … */
 function pairs<T>(items: readonly T[]): Array<[T, T]> {
@@ -25,18 +25,9 @@ interface LoggedRequest {
 }
 
 describe('rebalance (dev server + sandbox over HTTP)', () => {
-  let env: LifecycleEnv;
-  beforeAll(async () => {
-    env = await startLifecycleEnv();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const env = useLifecycleEnv();
   beforeEach(async () => {
     await env.psp.control('DELETE', '/faults');
-  });
-  afterEach(async () => {
-    await env.expectLedgerMatchesPsp();
   });
 
   const manual = (thresholdCents: number): RebalanceTrigger => ({

@@ -103,6 +103,7 @@ describe('rebalance (dev server + sandbox over HTTP)', () => {
     await env.psp.control('POST', '/faults', {
       kind: 'latency',
       latencyMs,
+      rate: 1, // every call, not only the first (a fault without count or rate fires once)
       method: 'POST',
       path: '/account/rebalance',
     });

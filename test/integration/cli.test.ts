@@ -336,13 +336,18 @@ describe('the pix CLI against a running stack', () => {
       expect(humanError(await stack.cli(['sandbox', 'pay', 'no-such-ref']), 3)).toContain('no-such-ref');
     });
 
-    it('Temporal down (exit 4)', async () => {
+    it('Temporal down (exit 4); the ledger commands still work', async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-down-'));
       try {
         const port = await freePort();
         writeFileSync(
           path.join(dataDir, 'stack.json'),
-          JSON.stringify({ processes: [{ name: 'temporal', address: `127.0.0.1:${port}` }] }),
+          JSON.stringify({
+            processes: [
+              { name: 'temporal', address: `127.0.0.1:${port}` },
+              { name: 'ledger-db', where: 'test database', url: stack.env.ledgerDb.url },
+            ],
+          }),
         );
         const env = { DATA_DIR: dataDir };
         const args = ['status', 'some-ref', '--connect-timeout', '500ms'];
@@ -352,6 +357,12 @@ describe('the pix CLI against a running stack', () => {
         const json = await stack.cliJson<ErrorDocument>(args, env);
         expect(json.code).toBe(4);
         expect(json.json.error).toMatchObject({ code: 'UNREACHABLE', service: 'Temporal', exitCode: 4 });
+
+        const userId = stack.env.unique('player');
+        ok(await stack.cli(['win', '--user', userId, '--amount', '5'], env));
+        ok(await stack.cli(['bet', '--user', userId, '--amount', '2'], env));
+        const balance = await stack.cliJson<{ availableCents: number }>(['balance', userId], env);
+        expect([balance.code, balance.json.availableCents]).toEqual([0, 3_00]);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }

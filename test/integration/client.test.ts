@@ -201,6 +201,8 @@ describe('PaymentsClient against the dev server, the sandbox and the ledger', ()
     await stack.payments.startCashIn(c);
     const out = cashOut({ userId, amountCents: 5_00 });
     await stack.payments.startCashOut(out);
+    // At the PSP before the test ends, so its hold is money in flight, not a hold the PSP never saw.
+    await stack.payments.waitForOutcome(out.reference, { timeoutMs: 20_000, until: ['PROCESSING'] });
 
     const references = (list: PaymentSummary[]) => list.map((p) => p.reference).sort();
     const listed = async (filter: Parameters<typeof stack.payments.listPayments>[0], expected: string[]) =>

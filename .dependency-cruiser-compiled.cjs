@@ -13,7 +13,9 @@ module.exports = {
       comment: 'workflows import activities and libraries as types only (`import type`)',
       severity: 'error',
       from: { path: '^dist/workflows/' },
-      to: { path: '^dist/(activities|connectpsp|ledger|runtime|worker|relay|client|sandbox|scripts|bench)/' },
+      to: {
+        path: '^dist/(activities|connectpsp|ledger|wallet|runtime|worker|relay|client|sandbox|wallet-service|scripts|bench)/',
+      },
     },
     {
       name: 'workflows-reach-no-node-built-in',

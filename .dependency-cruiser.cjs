@@ -3,10 +3,10 @@
  * bottom; a folder imports from its own layer (as its rules allow) and below, never up:
  *
  *   entry points    scripts/, bench/           (test/ sits above everything)
- *   processes       worker/, relay/, client/, sandbox/   (never each other)
+ *   processes       worker/, relay/, client/, sandbox/, wallet-service/   (never each other)
  *   runtime         runtime/
  *   Temporal code   workflows/, activities/
- *   libraries       connectpsp/, ledger/       (no Temporal)
+ *   libraries       wallet/ above connectpsp/, ledger/   (no Temporal)
  *   domain          domain/                    (pure)
  *
  * Two passes, because TypeScript 7 offers dependency-cruiser no compiler API to tell `import type`
@@ -14,7 +14,7 @@
  * `.dependency-cruiser-compiled.cjs` checks the compiled dist/ (what really loads at run time:
  * what workflow code pulls in).
  */
-const PROCESSES = ['worker', 'relay', 'client', 'sandbox'];
+const PROCESSES = ['worker', 'relay', 'client', 'sandbox', 'wallet-service'];
 const folders = (names) => `^(${names.join('|')})/`;
 const TOP = folders(['scripts', 'bench', 'test']);
 
@@ -32,9 +32,13 @@ const upward = [
   { layer: 'runtime', above: PROCESSES },
   { layer: 'workflows', above: [...PROCESSES, 'runtime'] },
   { layer: 'activities', above: [...PROCESSES, 'runtime'] },
-  { layer: 'connectpsp', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'ledger'] },
-  { layer: 'ledger', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp'] },
-  { layer: 'domain', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp', 'ledger'] },
+  { layer: 'wallet', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp'] },
+  { layer: 'connectpsp', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'ledger', 'wallet'] },
+  { layer: 'ledger', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp', 'wallet'] },
+  {
+    layer: 'domain',
+    above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp', 'ledger', 'wallet'],
+  },
 ].map(({ layer, above }) => ({
   name: `${layer}-imports-nothing-above-it`,
   severity: 'error',
@@ -74,6 +78,14 @@ module.exports = {
       to: { path: '^(connectpsp|activities)/' },
     },
     {
+      name: 'wallet-service-imports-no-wallet-client',
+      comment:
+        'the reference wallet service stands for the platform: it shares the wire (domain/platform-wallet) with the HTTP wallet, never its code, and keeps its own books',
+      severity: 'error',
+      from: { path: '^wallet-service/' },
+      to: { path: '^(wallet|ledger|connectpsp|activities)/' },
+    },
+    {
       name: 'workflows-import-only-the-workflow-sdk',
       comment: 'workflow code runs in the deterministic sandbox: of packages, only the workflow SDK',
       severity: 'error',
@@ -85,9 +97,9 @@ module.exports = {
     },
     {
       name: 'libraries-import-no-temporal',
-      comment: 'connectpsp/ and ledger/ are plain libraries: usable outside Temporal, tested without it',
+      comment: 'connectpsp/, ledger/ and wallet/ are plain libraries: usable outside Temporal, tested without it',
       severity: 'error',
-      from: { path: folders(['connectpsp', 'ledger']) },
+      from: { path: folders(['connectpsp', 'ledger', 'wallet']) },
       to: { path: '^node_modules/@temporalio/' },
     },
     {
@@ -97,7 +109,7 @@ module.exports = {
       from: { path: '^domain/' },
       to: {
         dependencyTypesNot: ['core'],
-        pathNot: ['^domain/', '^node_modules/(zod|@noble/hashes|@brazilian-utils/brazilian-utils|@temporalio/common)/'],
+        pathNot: ['^domain/', '^node_modules/(zod|@noble/hashes|@brazilian-utils/brazilian-utils|@temporalio/common|jsonc-parser)/'],
       },
     },
     {

@@ -4,9 +4,12 @@
 #   sandbox           node dist/sandbox/main.js
 # It runs node directly: `npm start`/`npm test` run scripts/bootstrap, which builds the Temporal CLI
 # with Go for the local stack, and a container neither needs nor has Go.
+# Node.js 24 (LTS; Node.js 20 reached its end of life on 2026-04-30), the newest Node.js the Temporal
+# SDK 1.24 tests on. .ci/run proves the code on this exact version (the FROM tag is read there);
+# docs/docker.md says how to move all three FROM lines to a newer patch.
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
-FROM node:20.19.5-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
@@ -14,13 +17,13 @@ COPY . .
 RUN npm run build
 
 # ---- production dependencies only ----
-FROM node:20.19.5-bookworm-slim AS production-deps
+FROM node:24.22.3-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
 
 # ---- runtime ----
-FROM node:20.19.5-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Code stays root-owned (read-only to the process); only the data directory is writable.

@@ -3,8 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectPspClient } from '../connectpsp/client';
 import { ConnectPspError } from '../connectpsp/errors';
 import type {
-  CashInDetails,
-  CashOutDetails,
+  CashInRecord,
+  CashOutRecord,
   CreateCashInInput,
   CreateCashOutInput,
   CreatedCashIn,
@@ -39,23 +39,46 @@ export function createConnectPspActivities({ client }: { client: ConnectPspApi }
   return {
     createCashIn: ({ idempotencyKey, ...input }: CreateCashInActivityInput): Promise<CreatedCashIn> =>
       run((signal) => client.createCashIn(input, { idempotencyKey, signal })),
-    getCashIn: ({ id }: TransactionRef): Promise<CashInDetails> =>
+    getCashIn: ({ id }: TransactionRef): Promise<CashInRecord> =>
       run((signal) => client.getCashIn(id, { signal })),
     refundCashIn: ({ id, idempotencyKey, ...input }: RefundCashInActivityInput): Promise<RefundedCashIn> =>
       run((signal) => client.refundCashIn(id, input, { idempotencyKey, signal })),
     createCashOut: ({ idempotencyKey, ...input }: CreateCashOutActivityInput): Promise<CreatedCashOut> =>
       run((signal) => client.createCashOut(input, { idempotencyKey, signal })),
-    getCashOut: ({ id }: TransactionRef): Promise<CashOutDetails> =>
+    getCashOut: ({ id }: TransactionRef): Promise<CashOutRecord> =>
       run((signal) => client.getCashOut(id, { signal })),
   };
 }
 
 export type ConnectPspActivities = ReturnType<typeof createConnectPspActivities>;
 
+/** Time kept back from the activity's start-to-close timeout to report a call that ran out of it. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+function callDeadlineMs(startToCloseTimeoutMs: number): number {
+  return startToCloseTimeoutMs - Math.min(DEADLINE_MARGIN_MS, startToCloseTimeoutMs / 10);
+}
+
+/**
+ * Runs one client call under the activity's cancellation and its own deadline: the call is aborted
+ * just before the start-to-close timeout, so the attempt reports a TIMEOUT (the PSP may have acted)
+ * itself, and never overlaps the retry the server would otherwise start.
+ */
 async function run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { cancellationSignal, info } = Context.current();
+  const deadline = AbortSignal.timeout(callDeadlineMs(info.startToCloseTimeoutMs));
   try {
-    return await call(Context.current().cancellationSignal);
+    return await call(AbortSignal.any([cancellationSignal, deadline]));
   } catch (err) {
+    if (deadline.aborted && !cancellationSignal.aborted) {
+      throw toActivityFailure(
+        new ConnectPspError('ConnectPSP call ran out of its activity time; the PSP may have acted on it', {
+          code: 'TIMEOUT',
+          retryable: true,
+          cause: err,
+        }),
+      );
+    }
     throw toActivityFailure(err);
   }
 }

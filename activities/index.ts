@@ -1,13 +1,15 @@
 // The composition root of every activity the worker registers; workflows import only its type.
 
-import type { Ledger } from '../ledger';
+import type { WalletPort } from '../wallet/port';
 import { type ConnectPspApi, createConnectPspActivities } from './connectpsp';
 import { createLedgerActivities } from './ledger';
 import { createRebalanceActivities, type RebalanceActivityDependencies } from './rebalance';
+import { createValidationActivities } from './validation';
 
 export interface ActivityDependencies {
   psp: ConnectPspApi;
-  ledger: Ledger;
+  /** The built-in ledger or the platform's wallet service (runtime/wallet.ts builds the configured one). */
+  wallet: WalletPort;
   /** The rebalance coordinator's door (runtime/rebalance-door.ts), bound to the worker's client and task queue. */
   requestRebalance: RebalanceActivityDependencies['requestRebalance'];
 }
@@ -15,8 +17,9 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createConnectPspActivities({ client: deps.psp }),
-    ...createLedgerActivities({ ledger: deps.ledger }),
+    ...createLedgerActivities({ wallet: deps.wallet }),
     ...createRebalanceActivities(deps),
+    ...createValidationActivities(),
   };
 }
 

@@ -1,14 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { LEDGER_FAILURE_TYPES, SYSTEM_ACCOUNTS, type TransferCode, userAccountId } from '../domain/ledger';
+import { LEDGER_FAILURE_TYPES, type TransferCode } from '../domain/ledger';
 import type { Cents } from '../domain/money';
-import {
-  InsufficientFundsError,
-  LedgerInputError,
-  PendingTransferAlreadyFinalisedError,
-  PendingTransferNotFoundError,
-  TransferIdConflictError,
-} from '../ledger/errors';
-import type { Ledger, TransferOutcome } from '../ledger/ledger';
+import type { WalletRefusalCode } from '../domain/platform-wallet/wire';
+import { WalletRefusal, WalletUnavailableError } from '../wallet/errors';
+import type { TransferOutcome, WalletPort } from '../wallet/port';
 
 export interface WalletMovementInput {
   /** From `transferIds` in domain/ledger.ts, so every retry and replay uses the same id. */
@@ -25,71 +20,64 @@ export interface FinaliseHoldInput {
   pendingId: string;
 }
 
+/** The retryable failure type of a wallet that gave no usable answer (the HTTP wallet only). */
+export const WALLET_UNAVAILABLE = 'WALLET_UNAVAILABLE';
+
 /**
- * Ledger activities for the workflows. The PSP settlement account is the counterpart of every
- * wallet movement; a cash-out hold is a pending transfer user → psp-settlement, so posting it
- * settles the cash-out in one step (the settlement account's pending credits are the money in
- * flight). Ledger refusals become non-retryable ApplicationFailures typed by LEDGER_FAILURE_TYPES;
- * database trouble stays retryable.
+ * The wallet activities of the workflows, over the wallet port (wallet/port.ts): the built-in
+ * ledger or the platform's wallet service, whichever the worker was given. Their names, inputs and
+ * results predate the port and stay as they are, so recorded histories replay. Refusals become
+ * non-retryable ApplicationFailures typed by LEDGER_FAILURE_TYPES; anything else retries.
  */
-export function createLedgerActivities({ ledger }: { ledger: Ledger }) {
-  /**
-   * A transfer between a user's wallet and the PSP settlement account: `toWallet` credits the user,
-   * otherwise the wallet is debited (refused when short, unless `allowOverdraft`).
-   */
-  const settlementMovement =
-    (spec: { toWallet: boolean; kind: 'posted' | 'pending'; code: TransferCode; allowOverdraft?: true }) =>
+export function createLedgerActivities({ wallet }: { wallet: WalletPort }) {
+  const movement =
+    (apply: 'credit' | 'debitReversal' | 'hold', code: TransferCode) =>
     (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() => {
-        // Inside asActivity: an unusable user id becomes a typed, non-retryable failure.
-        const wallet = userAccountId(input.userId);
-        return ledger.createTransfer({
-          id: input.transferId,
-          debitAccount: spec.toWallet ? SYSTEM_ACCOUNTS.pspSettlement : wallet,
-          creditAccount: spec.toWallet ? wallet : SYSTEM_ACCOUNTS.pspSettlement,
+      asActivity(() =>
+        wallet[apply]({
+          transferId: input.transferId,
+          userId: input.userId,
           amountCents: input.amountCents,
-          kind: spec.kind,
-          code: spec.code,
-          metadata: { reference: input.reference },
-          ...(spec.allowOverdraft ? { allowOverdraft: true } : {}),
-        });
-      });
+          reference: input.reference,
+          code,
+        }),
+      );
   const finaliseHold =
     (how: 'post' | 'void', code: TransferCode) =>
     (input: FinaliseHoldInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        how === 'post'
-          ? ledger.postPending(input.transferId, input.pendingId, { code })
-          : ledger.voidPending(input.transferId, input.pendingId, { code }),
-      );
+      asActivity(() => wallet[how]({ transferId: input.transferId, holdId: input.pendingId, code }));
 
   return {
-    creditCashIn: settlementMovement({ toWallet: true, kind: 'posted', code: 'CASH_IN' }),
+    creditCashIn: movement('credit', 'CASH_IN'),
 
     /** The PSP took a cash-in back on its own (MED): recorded even if the wallet goes negative. */
-    debitCashInReversal: settlementMovement({
-      toWallet: false,
-      kind: 'posted',
-      code: 'MED_REVERSAL',
-      allowOverdraft: true,
-    }),
+    debitCashInReversal: movement('debitReversal', 'MED_REVERSAL'),
 
     /** Fails with USER_INSUFFICIENT_FUNDS (non-retryable) when the available balance is short. */
-    holdCashOut: settlementMovement({ toWallet: false, kind: 'pending', code: 'CASH_OUT_HOLD' }),
+    holdCashOut: movement('hold', 'CASH_OUT_HOLD'),
     postCashOut: finaliseHold('post', 'CASH_OUT_POST'),
     voidCashOut: finaliseHold('void', 'CASH_OUT_VOID'),
 
     /** A refund the platform asked for holds its amount first; USER_INSUFFICIENT_FUNDS when already spent. */
-    holdCashInRefund: settlementMovement({ toWallet: false, kind: 'pending', code: 'CASH_IN_REFUND_HOLD' }),
+    holdCashInRefund: movement('hold', 'CASH_IN_REFUND_HOLD'),
     postCashInRefund: finaliseHold('post', 'CASH_IN_REFUND_POST'),
     voidCashInRefund: finaliseHold('void', 'CASH_IN_REFUND_VOID'),
 
     /** A settled cash-out came back (CASHOUT_REFUNDED): the money is the user's again. */
-    creditCashOutReturn: settlementMovement({ toWallet: true, kind: 'posted', code: 'CASH_OUT_RETURN' }),
+    creditCashOutReturn: movement('credit', 'CASH_OUT_RETURN'),
   };
 }
 
 export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
+
+const FAILURE_TYPE_OF_REFUSAL: Record<WalletRefusalCode, string> = {
+  INSUFFICIENT_FUNDS: LEDGER_FAILURE_TYPES.insufficientFunds,
+  UNKNOWN_USER: LEDGER_FAILURE_TYPES.unknownUser,
+  TRANSFER_ID_CONFLICT: LEDGER_FAILURE_TYPES.transferIdConflict,
+  HOLD_NOT_FOUND: LEDGER_FAILURE_TYPES.pendingNotFound,
+  HOLD_ALREADY_FINALISED: LEDGER_FAILURE_TYPES.pendingAlreadyFinalised,
+  INVALID_REQUEST: LEDGER_FAILURE_TYPES.invalidInput,
+};
 
 async function asActivity<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -100,36 +88,24 @@ async function asActivity<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function toApplicationFailure(err: unknown): unknown {
-  const nonRetryable = (type: string, error: Error, details?: Record<string, unknown>) =>
-    ApplicationFailure.create({
-      type,
-      message: error.message,
+  if (err instanceof WalletRefusal) {
+    const details = Object.keys(err.details).length > 0 ? [err.details] : undefined;
+    return ApplicationFailure.create({
+      type: FAILURE_TYPE_OF_REFUSAL[err.code],
+      message: err.message,
       nonRetryable: true,
-      details: details ? [details] : undefined,
-      cause: error,
-    });
-  if (err instanceof InsufficientFundsError) {
-    return nonRetryable(LEDGER_FAILURE_TYPES.insufficientFunds, err, {
-      availableCents: err.availableCents,
-      requestedCents: err.requestedCents,
+      details,
+      cause: err,
     });
   }
-  if (err instanceof TransferIdConflictError) {
-    return nonRetryable(LEDGER_FAILURE_TYPES.transferIdConflict, err, {
-      differingFields: err.differingFields,
+  if (err instanceof WalletUnavailableError) {
+    return ApplicationFailure.create({
+      type: WALLET_UNAVAILABLE,
+      message: err.message,
+      nonRetryable: false,
+      ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
+      cause: err,
     });
-  }
-  if (err instanceof PendingTransferNotFoundError)
-    return nonRetryable(LEDGER_FAILURE_TYPES.pendingNotFound, err);
-  if (err instanceof PendingTransferAlreadyFinalisedError) {
-    return nonRetryable(LEDGER_FAILURE_TYPES.pendingAlreadyFinalised, err, {
-      state: err.state,
-      finalisedBy: err.finalisedBy,
-    });
-  }
-  // RangeError: a user id userAccountId rejects.
-  if (err instanceof LedgerInputError || err instanceof RangeError) {
-    return nonRetryable(LEDGER_FAILURE_TYPES.invalidInput, err);
   }
   return err;
 }

@@ -1,18 +1,19 @@
 /**
- * Rebalance activities. `rebalanceToExposure` reads the PSP balance and the ledger's exposure and,
+ * Rebalance activities. `rebalanceToExposure` reads the PSP balance and the wallet's exposure and,
  * when they differ by more than the threshold, sets the PSP target to the exposure it has just
  * read (never a stale one). `requestRebalance` lets a workflow go through the coordinator's door.
  */
 import { Context } from '@temporalio/activity';
 import { ConnectPspError } from '../connectpsp/errors';
 import { idempotencyKey } from '../domain/ids';
-import type { Ledger } from '../ledger/ledger';
+import type { WalletPort } from '../wallet/port';
 import type { RebalanceRunResult, RebalanceTrigger } from '../workflows/messages';
 import { type ConnectPspApi, toActivityFailure } from './connectpsp';
 
 export interface RebalanceActivityDependencies {
   psp: Pick<ConnectPspApi, 'getBalance' | 'rebalance'>;
-  ledger: Pick<Ledger, 'exposureCents'>;
+  /** The built-in ledger's exposure, or the one the platform's wallet service reports. */
+  wallet: Pick<WalletPort, 'exposureCents'>;
   /**
    * The door to the rebalance coordinator (update-with-start on `rebalance:<taskQueue>`), given by
    * the worker: activities do not hold a Temporal client of their own.
@@ -36,6 +37,9 @@ export interface RequestRebalanceInput {
   updateId: string;
 }
 
+/** Well inside the heartbeat timeout the workflows give `requestRebalance` (workflows/activity-proxies.ts). */
+const HEARTBEAT_EVERY_MS = 2_000;
+
 export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
   return {
     async rebalanceToExposure({
@@ -45,7 +49,7 @@ export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
       const signal = Context.current().cancellationSignal;
       try {
         const before = (await deps.psp.getBalance({ signal })).transactionalCents;
-        const exposureCents = await deps.ledger.exposureCents();
+        const exposureCents = await deps.wallet.exposureCents();
         const unchanged = {
           exposureCents,
           beforeCents: before,
@@ -83,8 +87,17 @@ export function createRebalanceActivities(deps: RebalanceActivityDependencies) {
       }
     },
 
-    requestRebalance: (request: RequestRebalanceInput): Promise<RebalanceRunResult> =>
-      deps.requestRebalance(request),
+    /** Waits for the coordinator's run, heartbeating meanwhile so a dead worker is noticed quickly. */
+    async requestRebalance(request: RequestRebalanceInput): Promise<RebalanceRunResult> {
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        context.heartbeat();
+        return await deps.requestRebalance(request);
+      } finally {
+        clearInterval(beat);
+      }
+    },
   };
 }
 

@@ -82,7 +82,7 @@ export async function benchRelay(): Promise<BenchResult> {
     });
     worker = { instance, running: instance.run() };
     relay = await startRelay({
-      config: parseConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
+      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
       port: 0,
       host: '127.0.0.1',
       client,

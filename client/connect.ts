@@ -50,6 +50,7 @@ export async function connectPaymentsClient(options: ConnectOptions = {}): Promi
     temporalAddress: target.connectionOptions.address,
     ...(endpoints.webUiUrl ? { webUiUrl: endpoints.webUiUrl } : {}),
     ...(endpoints.ledgerDatabaseUrl ? { ledgerDatabaseUrl: endpoints.ledgerDatabaseUrl } : {}),
+    ...(endpoints.walletService ? { walletService: endpoints.walletService } : {}),
     sandbox: endpoints.sandbox,
   });
 }

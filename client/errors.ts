@@ -46,12 +46,12 @@ export class RequestRejectedError extends PaymentsClientError {
   }
 }
 
-/** A service the call needs did not answer: Temporal, the ledger database or the sandbox. */
+/** A service the call needs did not answer: Temporal, the ledger database, the wallet service or the sandbox. */
 export class ServiceUnreachableError extends PaymentsClientError {
   override name = 'ServiceUnreachableError';
   override readonly retryable = true;
   constructor(
-    readonly service: 'Temporal' | 'ledger database' | 'sandbox',
+    readonly service: 'Temporal' | 'ledger database' | 'wallet service' | 'sandbox',
     readonly where: string,
     reason: string,
     options?: { cause?: unknown },

@@ -21,7 +21,13 @@ export interface LedgerClientOptions {
   connectTimeoutMs?: number;
 }
 
-const MAX_MOVEMENTS = 1000;
+export const MAX_MOVEMENTS = 1000;
+
+/** What the client and the CLI read and record on the wallet, whichever backend keeps it. */
+export type WalletBooks = Pick<
+  LedgerClient,
+  'balance' | 'exposure' | 'movements' | 'recordBet' | 'recordWin' | 'close'
+>;
 
 /**
  * Reads the ledger (balances, exposure, journal) and records the platform's own movements (bets
@@ -101,7 +107,7 @@ export class LedgerClient {
   }
 }
 
-function userIdProblems(userId: unknown): ValidationProblem[] {
+export function userIdProblems(userId: unknown): ValidationProblem[] {
   const ok =
     typeof userId === 'string' &&
     userId.length >= 1 &&
@@ -110,7 +116,10 @@ function userIdProblems(userId: unknown): ValidationProblem[] {
   return ok ? [] : [{ field: 'userId', rule: `must be 1-${MAX_USER_ID_LENGTH} letters, digits and . _ : -` }];
 }
 
-function validMovement(input: PlatformMovementInput, kind: 'bet' | 'win'): Required<PlatformMovementInput> {
+export function validMovement(
+  input: PlatformMovementInput,
+  kind: 'bet' | 'win',
+): Required<PlatformMovementInput> {
   const problems = userIdProblems(input.userId);
   const cents = input.amountCents;
   if (!Number.isSafeInteger(cents) || cents <= 0 || cents > MAX_AMOUNT_CENTS) {
@@ -126,7 +135,7 @@ function validMovement(input: PlatformMovementInput, kind: 'bet' | 'win'): Requi
   return { userId: input.userId, amountCents: cents, id: input.id ?? `${kind}:${randomUUID()}` };
 }
 
-function throwIfInvalid(problems: ValidationProblem[]): void {
+export function throwIfInvalid(problems: ValidationProblem[]): void {
   if (problems.length > 0) throw new ValidationError(problems);
 }
 

@@ -10,10 +10,9 @@ import {
   MAX_DESCRIPTION_LENGTH,
   MAX_REFERENCE_LENGTH,
   ValidationError,
-  validateCashInInput,
+  validateCashInRequest,
   validateCashOutInput,
 } from '../domain/validation';
-import { ConfigError } from '../runtime/config';
 import type { cashInWorkflow } from '../workflows/cash-in';
 import type { cashOutWorkflow } from '../workflows/cash-out';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../workflows/inputs';
@@ -35,12 +34,13 @@ import {
   SandboxNotInUseError,
   WaitTimeoutError,
 } from './errors';
-import { LedgerClient } from './ledger-client';
+import type { WalletBooks } from './ledger-client';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
 import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
 import { SandboxControl } from './sandbox-control';
 import { translateTemporalError } from './temporal-errors';
+import { openWalletBooks, type WalletServiceEndpoint } from './wallet-service-client';
 import { workflowListUiUrl, workflowUiUrl } from './web-ui';
 
 export interface PaymentsClientOptions {
@@ -52,6 +52,8 @@ export interface PaymentsClientOptions {
   /** Base URL of the Temporal Web UI, for links; none when unknown. */
   webUiUrl?: string;
   ledgerDatabaseUrl?: string;
+  /** WALLET_BACKEND=http: the wallet service and the secret that signs for it. */
+  walletService?: WalletServiceEndpoint;
   /** The sandbox control API, or why there is none (a real ConnectPSP). */
   sandbox?: { url: string } | { unavailable: string };
 }
@@ -100,7 +102,7 @@ export class PaymentsClient {
   readonly settings: PaymentSettings;
   readonly rebalance: RebalanceClient;
   private readonly options: PaymentsClientOptions;
-  private ledgerClient?: LedgerClient;
+  private ledgerClient?: WalletBooks;
 
   constructor(options: PaymentsClientOptions) {
     this.options = options;
@@ -137,14 +139,12 @@ export class PaymentsClient {
       : undefined;
   }
 
-  /** The ledger (balances, exposure, bets and wins); opened on first use. */
-  get ledger(): LedgerClient {
-    if (!this.options.ledgerDatabaseUrl) {
-      throw new ConfigError([
-        'LEDGER_DATABASE_URL: is needed to reach the ledger (the running stack does not say where it is)',
-      ]);
-    }
-    this.ledgerClient ??= new LedgerClient({ databaseUrl: this.options.ledgerDatabaseUrl });
+  /**
+   * The wallet's books (balances, exposure, bets and wins), opened on first use: the built-in
+   * ledger, or the platform's wallet service when WALLET_BACKEND=http (docs/platform-wallet.md).
+   */
+  get ledger(): WalletBooks {
+    this.ledgerClient ??= openWalletBooks(this.options);
     return this.ledgerClient;
   }
 
@@ -162,7 +162,7 @@ export class PaymentsClient {
    * starts nothing; a reference already used with another user or amount is PaymentAlreadyExistsError.
    */
   async startCashIn(request: CashInInput): Promise<CashInStarted> {
-    const valid = validateCashInInput(request);
+    const valid = validateCashInRequest(request);
     const start = paymentStartOptions({
       kind: 'CASH_IN',
       reference: valid.reference,

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
+import {
+  type Config,
+  platformWalletEndpoint,
+  usesRealPsp,
+  usesWalletService,
+  webhookUrl,
+} from '../runtime/config';
 import { embeddedPostgresUrl } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
 
@@ -63,6 +69,8 @@ export interface Endpoints {
   webhookUrl: string;
   sandbox: { url: string } | { unavailable: string };
   ledgerDatabaseUrl?: string;
+  /** WALLET_BACKEND=http: the platform's wallet service (or the stack's reference one) and the secret that signs for it. */
+  walletService?: { url: string; secret: string };
 }
 
 /**
@@ -90,6 +98,22 @@ export function resolveEndpoints(config: Config, env: NodeJS.ProcessEnv, stack: 
     webhookUrl: relayWebhookUrl(config, processOf('relay')?.url),
     sandbox: sandboxEndpoint(config, stack),
     ...ledgerEndpoint(config, processOf('ledger-db')),
+    ...walletServiceEndpoint(config, processOf('wallet-service')),
+  };
+}
+
+/** The wallet service when the configuration or the running stack uses one (WALLET_BACKEND=http). */
+function walletServiceEndpoint(
+  config: Config,
+  entry: StackFile['processes'][number] | undefined,
+): Pick<Endpoints, 'walletService'> {
+  if (!usesWalletService(config) && !entry) return {};
+  const configured = platformWalletEndpoint(config);
+  return {
+    walletService: {
+      url: config.PLATFORM_WALLET_URL ?? entry?.url ?? configured.url,
+      secret: configured.secret,
+    },
   };
 }
 
@@ -100,11 +124,11 @@ function relayWebhookUrl(config: Config, stackRelayUrl: string | undefined): str
 
 function sandboxEndpoint(config: Config, stack: StackFile | null): Endpoints['sandbox'] {
   if (usesRealPsp(config)) {
-    return {
-      unavailable:
-        'CONNECTPSP_BASE_URL is set: the PSP is a real ConnectPSP, which has no sandbox control API',
-    };
+    const why = config.CONNECTPSP_MODE === 'live' ? 'CONNECTPSP_MODE=live' : 'CONNECTPSP_BASE_URL is set';
+    return { unavailable: `${why}: the PSP is a real ConnectPSP, which has no sandbox control API` };
   }
+  // Sandbox mode with a base URL: that sandbox, wherever it runs.
+  if (config.CONNECTPSP_BASE_URL) return { url: config.CONNECTPSP_BASE_URL };
   if (stack) {
     const url = stack.processes.find((p) => p.name === 'sandbox')?.url;
     return url

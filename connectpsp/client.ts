@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import {
   balanceResponseSchema,
-  cashInSchema,
-  cashOutSchema,
+  cashInRecordReader,
+  cashOutRecordReader,
   createCashInRequestSchema,
-  createCashInResponseSchema,
   createCashOutRequestSchema,
-  createCashOutResponseSchema,
+  createdCashInReader,
+  createdCashOutReader,
   HEADERS,
   problemSchema,
   rebalanceRequestSchema,
   rebalanceResponseSchema,
   refundCashInRequestSchema,
-  refundCashInResponseSchema,
+  refundedCashInReader,
   type TokenResponse,
   tokenRequestSchema,
   tokenResponseSchema,
@@ -31,8 +31,8 @@ import { type AccessToken, TokenManager } from './token-manager';
 import type {
   AccountBalance,
   CallOptions,
-  CashInDetails,
-  CashOutDetails,
+  CashInRecord,
+  CashOutRecord,
   ConnectPspCredentials,
   CreateCashInInput,
   CreateCashOutInput,
@@ -134,7 +134,7 @@ export class ConnectPspClient {
       method: 'POST',
       path: '/cash-in',
       body,
-      responseSchema: createCashInResponseSchema,
+      responseSchema: createdCashInReader,
       authenticated: true,
       idempotencyKey: options.idempotencyKey,
       signal: options.signal,
@@ -143,13 +143,13 @@ export class ConnectPspClient {
   }
 
   /** `GET /cash-in/{id}`; `id` is the transactionId, internalCode or endToEndId. */
-  async getCashIn(id: string, options: CallOptions = {}): Promise<CashInDetails> {
+  async getCashIn(id: string, options: CallOptions = {}): Promise<CashInRecord> {
     const path = `/cash-in/${encodeURIComponent(id)}`;
     rejectIfInvalid(`GET ${path}`, problemsOf(idField, { id }));
     const cashIn = await this.exchange(`GET ${path}`, {
       method: 'GET',
       path,
-      responseSchema: cashInSchema,
+      responseSchema: cashInRecordReader,
       authenticated: true,
       signal: options.signal,
     });
@@ -166,16 +166,17 @@ export class ConnectPspClient {
     const label = `POST ${path}`;
     rejectIfInvalid(label, [...problemsOf(idempotencyKeyField, options), ...problemsOf(idField, { id })]);
     const body = parseRequest(label, refundCashInRequestSchema, input);
-    return this.exchange(label, {
+    const refunded = await this.exchange(label, {
       method: 'POST',
       path,
       body,
-      responseSchema: refundCashInResponseSchema,
+      responseSchema: refundedCashInReader,
       authenticated: true,
       signed: true,
       idempotencyKey: options.idempotencyKey,
       signal: options.signal,
     });
+    return wire.refundedCashInFromWire(refunded);
   }
 
   /** `POST /cash-out` (signed): sends a PIX; the result is PROCESSING until a webhook or GET says more. */
@@ -190,7 +191,7 @@ export class ConnectPspClient {
       method: 'POST',
       path: '/cash-out',
       body,
-      responseSchema: createCashOutResponseSchema,
+      responseSchema: createdCashOutReader,
       authenticated: true,
       signed: true,
       idempotencyKey: options.idempotencyKey,
@@ -200,13 +201,13 @@ export class ConnectPspClient {
   }
 
   /** `GET /cash-out/{id}`; `id` is the internalCode, transactionId or endToEndId. */
-  async getCashOut(id: string, options: CallOptions = {}): Promise<CashOutDetails> {
+  async getCashOut(id: string, options: CallOptions = {}): Promise<CashOutRecord> {
     const path = `/cash-out/${encodeURIComponent(id)}`;
     rejectIfInvalid(`GET ${path}`, problemsOf(idField, { id }));
     const cashOut = await this.exchange(`GET ${path}`, {
       method: 'GET',
       path,
-      responseSchema: cashOutSchema,
+      responseSchema: cashOutRecordReader,
       authenticated: true,
       signal: options.signal,
     });

@@ -1,7 +1,15 @@
 import { PSP_RETRYABLE_CLIENT_CODES } from '../domain/connectpsp/common';
 
-/** Codes the client produces itself, next to the PSP's own (`PspErrorCode`). */
-export type ClientErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'CONTRACT_VIOLATION' | 'INVALID_REQUEST';
+/**
+ * Codes the client produces itself, next to the PSP's own (`PspErrorCode`). CONNECT_FAILED: no
+ * connection, the request never left. NETWORK_ERROR / TIMEOUT: it may have reached the PSP.
+ */
+export type ClientErrorCode =
+  | 'CONNECT_FAILED'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'CONTRACT_VIOLATION'
+  | 'INVALID_REQUEST';
 
 /** A field-level problem: a 400 from the PSP, a request rejected before sending, or a broken response. */
 export interface FieldProblem {
@@ -46,7 +54,8 @@ export class ConnectPspError extends Error {
 
 /** Whether a failed call may succeed if sent again unchanged. */
 export function isRetryableFailure(status: number | undefined, code: string): boolean {
-  if (status === undefined) return code === 'NETWORK_ERROR' || code === 'TIMEOUT';
+  if (status === undefined)
+    return code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'CONNECT_FAILED';
   if (status === 408 || status === 429 || status >= 500) return true;
   return PSP_RETRYABLE_CLIENT_CODES.has(code);
 }

@@ -33,10 +33,15 @@ export interface HttpResponse {
   text: string;
 }
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Failures before a connection existed: the request never left, so nothing can have happened. */
+const CONNECT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 /** One keep-alive connection pool to the PSP's origin; every call goes through `send`. */
@@ -56,9 +61,10 @@ export class HttpTransport {
   }
 
   /**
-   * Sends one request and reads the whole body. Rejects with a retryable ConnectPspError
-   * (TIMEOUT or NETWORK_ERROR) when no complete response arrived, or with the signal's reason
-   * when the caller aborted (so Temporal sees its own CancelledFailure).
+   * Sends one request and reads the whole body. Rejects with a retryable ConnectPspError when no
+   * complete response arrived: CONNECT_FAILED when no connection could be made (the request never
+   * left), TIMEOUT or NETWORK_ERROR once it may have (the PSP may have acted on it); or with the
+   * signal's reason when the caller aborted (so Temporal sees its own CancelledFailure).
    */
   async send(request: HttpRequest): Promise<HttpResponse> {
     request.signal?.throwIfAborted();
@@ -85,10 +91,20 @@ export class HttpTransport {
 
 function transportError(label: string, err: unknown): ConnectPspError {
   const code = err instanceof undiciErrors.UndiciError ? err.code : (err as { code?: unknown })?.code;
-  const timedOut = typeof code === 'string' && TIMEOUT_CODES.has(code);
+  const kind =
+    typeof code !== 'string'
+      ? 'NETWORK_ERROR'
+      : CONNECT_CODES.has(code)
+        ? 'CONNECT_FAILED'
+        : TIMEOUT_CODES.has(code)
+          ? 'TIMEOUT'
+          : 'NETWORK_ERROR';
+  const what = { CONNECT_FAILED: 'could not connect', TIMEOUT: 'timed out', NETWORK_ERROR: 'network error' }[
+    kind
+  ];
   const reason = err instanceof Error ? err.message : String(err);
-  return new ConnectPspError(`ConnectPSP ${label}: ${timedOut ? 'timed out' : 'network error'} (${reason})`, {
-    code: timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
+  return new ConnectPspError(`ConnectPSP ${label}: ${what} (${reason})`, {
+    code: kind,
     retryable: true,
     cause: err,
   });

@@ -7,7 +7,6 @@ import type {
   CashOutStatus,
   Payee,
   RefundCashInRequest,
-  RefundCashInResponse,
   RefundReason,
 } from '../domain/connectpsp';
 import type { Cents } from '../domain/money';
@@ -45,45 +44,39 @@ export interface CreateCashInInput {
   openFinanceRedirectUrl?: string;
 }
 
+/** The charge as created: its ids, the amount, and what the payer needs. */
 export interface CreatedCashIn {
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   externalReference: string;
-  status: 'AWAITING_PAYMENT';
   amountCents: Cents;
-  payer: Payer;
   /** EMV BR Code ("copia e cola"). */
   copyAndPaste: string;
   /** PNG, base64 without a `data:` prefix. */
   qrCodeImageBase64: string;
   paymentUrl?: string;
-  requestedAt: string;
+  /** ISO-8601 as the PSP stated it; null when its answer left it out. */
+  requestedAt: string | null;
 }
 
-export interface PayerBankData {
-  ispb: string;
-  bank: string;
-  branch: string;
-  account: string;
-}
-
-export interface CashInDetails {
+/** A cash-in as ConnectPSP records it (GET /cash-in/{id}), as far as the project uses it. */
+export interface CashInRecord {
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   externalReference: string;
+  /** `E…` once paid, `D…` once refunded. */
   endToEndId: string | null;
-  originalEndToEndId: string | null;
   status: CashInStatus;
+  /** What was charged, or what was paid once paid. */
   amountCents: Cents;
-  payer: Payer & { bankData: PayerBankData | null };
-  requestedAt: string;
-  paidAt: string | null;
-  refundedAt: string | null;
-  expiredAt: string | null;
 }
 
 export type RefundCashInInput = RefundCashInRequest;
-export type RefundedCashIn = RefundCashInResponse;
+export interface RefundedCashIn {
+  transactionId: string;
+  /** The `D…` id of the refund; null when the PSP's answer left it out. */
+  endToEndId: string | null;
+}
 export type { Payee, RefundReason };
 
 export interface CreateCashOutInput {
@@ -94,27 +87,25 @@ export interface CreateCashOutInput {
   payee: Payee;
 }
 
+/** What identifies the transfer the PSP took (202 of POST /cash-out). */
 export interface CreatedCashOut {
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   externalReference: string;
-  status: 'PROCESSING';
   amountCents: Cents;
-  payee: Payee;
 }
 
-export interface CashOutDetails {
+/** A cash-out as ConnectPSP records it (GET /cash-out/{id}), as far as the project uses it. */
+export interface CashOutRecord {
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   externalReference: string;
+  /** `E…` once completed, `D…` once returned, null when failed. */
   endToEndId: string | null;
-  originalEndToEndId: string | null;
   status: CashOutStatus;
   amountCents: Cents;
+  /** Only when FAILED, e.g. PIX_KEY_NOT_FOUND. */
   failure: { code: string; message: string } | null;
-  payee: Payee;
-  requestedAt: string;
-  completedAt: string | null;
 }
 
 export interface BankAccountBalance {

@@ -4,22 +4,24 @@
  */
 import type {
   BalanceResponse,
-  CashIn,
-  CashOut,
+  CashInRecordWire,
+  CashOutRecordWire,
   CreateCashInRequest,
-  CreateCashInResponse,
   CreateCashOutRequest,
-  CreateCashOutResponse,
+  CreatedCashInWire,
+  CreatedCashOutWire,
+  RefundedCashInWire,
 } from '../domain/connectpsp';
 import { centsToReais, reaisToCents } from '../domain/money';
 import type {
   AccountBalance,
-  CashInDetails,
-  CashOutDetails,
+  CashInRecord,
+  CashOutRecord,
   CreateCashInInput,
   CreateCashOutInput,
   CreatedCashIn,
   CreatedCashOut,
+  RefundedCashIn,
 } from './types';
 
 export function cashInRequestToWire(input: CreateCashInInput): CreateCashInRequest {
@@ -34,20 +36,32 @@ export function cashInRequestToWire(input: CreateCashInInput): CreateCashInReque
   };
 }
 
-export function createdCashInFromWire(wire: CreateCashInResponse): CreatedCashIn {
-  const { amount, pixData, paymentUrl, ...rest } = wire;
+export function createdCashInFromWire(wire: CreatedCashInWire): CreatedCashIn {
   return {
-    ...rest,
-    amountCents: reaisToCents(amount),
-    copyAndPaste: pixData.copyAndPaste,
-    qrCodeImageBase64: pixData.qrCodeImageBase64,
-    ...(paymentUrl === undefined ? {} : { paymentUrl }),
+    transactionId: wire.transactionId,
+    internalCode: wire.internalCode,
+    externalReference: wire.externalReference,
+    amountCents: reaisToCents(wire.amount),
+    copyAndPaste: wire.pixData.copyAndPaste,
+    qrCodeImageBase64: wire.pixData.qrCodeImageBase64,
+    ...(wire.paymentUrl === null ? {} : { paymentUrl: wire.paymentUrl }),
+    requestedAt: wire.requestedAt,
   };
 }
 
-export function cashInFromWire(wire: CashIn): CashInDetails {
-  const { amount, ...rest } = wire;
-  return { ...rest, amountCents: reaisToCents(amount) };
+export function cashInFromWire(wire: CashInRecordWire): CashInRecord {
+  return {
+    transactionId: wire.transactionId,
+    internalCode: wire.internalCode,
+    externalReference: wire.externalReference,
+    endToEndId: wire.endToEndId,
+    status: wire.status,
+    amountCents: reaisToCents(wire.amount),
+  };
+}
+
+export function refundedCashInFromWire(wire: RefundedCashInWire): RefundedCashIn {
+  return { transactionId: wire.transactionId, endToEndId: wire.endToEndId };
 }
 
 export function cashOutRequestToWire(input: CreateCashOutInput): CreateCashOutRequest {
@@ -60,14 +74,25 @@ export function cashOutRequestToWire(input: CreateCashOutInput): CreateCashOutRe
   };
 }
 
-export function createdCashOutFromWire(wire: CreateCashOutResponse): CreatedCashOut {
-  const { amount, ...rest } = wire;
-  return { ...rest, amountCents: reaisToCents(amount) };
+export function createdCashOutFromWire(wire: CreatedCashOutWire): CreatedCashOut {
+  return {
+    transactionId: wire.transactionId,
+    internalCode: wire.internalCode,
+    externalReference: wire.externalReference,
+    amountCents: reaisToCents(wire.amount),
+  };
 }
 
-export function cashOutFromWire(wire: CashOut): CashOutDetails {
-  const { amount, ...rest } = wire;
-  return { ...rest, amountCents: reaisToCents(amount) };
+export function cashOutFromWire(wire: CashOutRecordWire): CashOutRecord {
+  return {
+    transactionId: wire.transactionId,
+    internalCode: wire.internalCode,
+    externalReference: wire.externalReference,
+    endToEndId: wire.endToEndId,
+    status: wire.status,
+    amountCents: reaisToCents(wire.amount),
+    failure: wire.failure,
+  };
 }
 
 export function rebalanceTargetToWire(targetCents: number): number {

@@ -164,9 +164,14 @@ export function transferIdProblem(id: string): string | null {
   return null;
 }
 
-/** ApplicationFailure types the ledger activities raise (all non-retryable), for workflows to branch on. */
+/**
+ * ApplicationFailure types the ledger (wallet) activities raise (all non-retryable), for workflows
+ * to branch on; the same whichever wallet implementation runs (wallet/port.ts).
+ */
 export const LEDGER_FAILURE_TYPES = {
   insufficientFunds: 'USER_INSUFFICIENT_FUNDS',
+  /** The platform's wallet service does not know the user (the built-in ledger opens wallets on first use). */
+  unknownUser: 'WALLET_UNKNOWN_USER',
   transferIdConflict: 'LEDGER_TRANSFER_ID_CONFLICT',
   pendingNotFound: 'LEDGER_PENDING_NOT_FOUND',
   pendingAlreadyFinalised: 'LEDGER_PENDING_ALREADY_FINALISED',

@@ -55,8 +55,12 @@ export function formatBrl(cents: Cents): string {
  */
 export function parseAmountText(text: string): { ok: true; cents: Cents } | { ok: false; rule: string } {
   const trimmed = text.trim();
-  const match = /^(\d{1,12})(?:[.,](\d{1,2}))?$/.exec(trimmed);
+  const match = /^(\d+)(?:[.,](\d{1,2}))?$/.exec(trimmed);
   if (!match) return { ok: false, rule: 'must be a positive number with at most 2 decimals, e.g. 25.00' };
+  // Past 12 digits of reais it is beyond the maximum anyway (and beyond exact centavos past 2^53).
+  if ((match[1] ?? '').replace(/^0+/, '').length > 12) {
+    return { ok: false, rule: `must be at most ${formatBrl(MAX_AMOUNT_CENTS)}` };
+  }
   const cents = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   if (cents <= 0) return { ok: false, rule: 'must be greater than zero' };
   if (cents > MAX_AMOUNT_CENTS) return { ok: false, rule: `must be at most ${formatBrl(MAX_AMOUNT_CENTS)}` };

@@ -19,6 +19,21 @@ export class ValidationError extends Error {
   }
 }
 
+/** A validation's verdict as data: the normalised input, or INVALID_INPUT with every field and rule. */
+export type Validated<T> =
+  | { valid: T }
+  | { invalid: { code: 'INVALID_INPUT'; message: string; problems: ValidationProblem[] } };
+
+/** Runs a validation and returns its verdict; anything but a ValidationError is a bug and is rethrown. */
+export function validationVerdict<T>(validate: () => T): Validated<T> {
+  try {
+    return { valid: validate() };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return { invalid: { code: 'INVALID_INPUT', message: err.message, problems: [...err.problems] } };
+  }
+}
+
 /** References and user ids become part of Temporal workflow ids, hence the restricted alphabet. */
 export const ID_CHARACTERS = /^[A-Za-z0-9._:-]+$/;
 export const MAX_REFERENCE_LENGTH = 100;
@@ -37,6 +52,8 @@ export interface CashInInput {
   amountCents: number;
   payer: { name: string; document: string };
   expiresInMinutes?: number;
+  /** The OpenFinance flow: where the payer returns after paying in their bank; the charge then carries `paymentUrl`. */
+  openFinanceRedirectUrl?: string;
 }
 
 export interface BankAccountInput {
@@ -68,8 +85,14 @@ export type ValidCashOutInput = Omit<CashOutInput, 'payee'> & {
   );
 };
 
-/** Checks a cash-in request before anything is sent; returns a normalised copy or throws ValidationError. */
-export function validateCashInInput(input: CashInInput): CashInInput {
+/**
+ * Checks a cash-in request before anything is sent; returns a normalised copy or throws
+ * ValidationError. `maxExpiryMinutes` exists for lifecycles started when the cap was higher.
+ */
+export function validateCashInInput(
+  input: CashInInput,
+  { maxExpiryMinutes = MAX_EXPIRY_MINUTES }: { maxExpiryMinutes?: number } = {},
+): CashInInput {
   const problems: ValidationProblem[] = [];
   const check = checker(problems);
   checkIdentity(input, check);
@@ -80,12 +103,46 @@ export function validateCashInInput(input: CashInInput): CashInInput {
     check('expiresInMinutes', Number.isInteger(minutes), 'must be an integer number of minutes') &&
       check(
         'expiresInMinutes',
-        minutes >= 1 && minutes <= MAX_EXPIRY_MINUTES,
-        `must be 1..${MAX_EXPIRY_MINUTES}`,
+        minutes >= 1 && minutes <= maxExpiryMinutes,
+        `must be 1..${maxExpiryMinutes}`,
       );
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return { ...input, payer: { name, document } };
+}
+
+export const MAX_REDIRECT_URL_LENGTH = 2048;
+const REDIRECT_URL_RULE =
+  'must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return';
+
+/**
+ * A cash-in request as callers send it (library, CLI): the checks of validateCashInInput plus the
+ * OpenFinance redirect URL. The URL is checked here, not in validateCashInInput, which running
+ * cash-in workflows call too: a new rule there would change how their histories replay.
+ */
+export function validateCashInRequest(input: CashInInput): CashInInput {
+  const problems: ValidationProblem[] = [];
+  let valid: CashInInput | undefined;
+  try {
+    valid = validateCashInInput(input);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (input.openFinanceRedirectUrl !== undefined) {
+    const rule = redirectUrlProblem(input.openFinanceRedirectUrl);
+    if (rule) problems.push({ field: 'openFinanceRedirectUrl', rule });
+  }
+  if (problems.length > 0 || !valid) throw new ValidationError(problems);
+  return valid;
+}
+
+/** What is wrong with a redirect URL the payer's browser will be sent to (never javascript: or data:). */
+function redirectUrlProblem(text: string): string | undefined {
+  if (text.length > MAX_REDIRECT_URL_LENGTH) return `must be at most ${MAX_REDIRECT_URL_LENGTH} characters`;
+  if (!URL.canParse(text) || /\s/.test(text)) return REDIRECT_URL_RULE;
+  const { protocol, hostname } = new URL(text);
+  return (protocol === 'https:' || protocol === 'http:') && hostname !== '' ? undefined : REDIRECT_URL_RULE;
 }
 
 /** Checks a cash-out request before anything is sent; returns a normalised copy or throws ValidationError. */
@@ -114,6 +171,47 @@ export function validateCashOutInput(input: CashOutInput): ValidCashOutInput {
 
   if (problems.length > 0 || destination === undefined) throw new ValidationError(problems);
   return { ...input, payee: { name, document, ...destination } };
+}
+
+/**
+ * The fields in which a request made again for the same reference differs from the first one,
+ * compared in normalised form (a CPF with or without punctuation is the same CPF). Empty: it is
+ * the same request. Throws ValidationError when `again` is not a valid request at all.
+ */
+export function cashOutRequestDifferences(first: CashOutInput, again: CashOutInput): string[] {
+  const pick = (input: ValidCashOutInput) => ({
+    userId: input.userId,
+    amountCents: input.amountCents,
+    payee: input.payee,
+    description: input.description,
+  });
+  return differingFields(pick(validateCashOutInput(first)), pick(validateCashOutInput(again)));
+}
+
+/** The same for cash-in: user, amount and payer. */
+export function cashInRequestDifferences(first: CashInInput, again: CashInInput): string[] {
+  const pick = (input: CashInInput) => ({
+    userId: input.userId,
+    amountCents: input.amountCents,
+    payer: input.payer,
+  });
+  const normalise = (input: CashInInput) => validateCashInInput({ ...input, expiresInMinutes: undefined });
+  return differingFields(pick(normalise(first)), pick(normalise(again)));
+}
+
+function differingFields(a: object, b: object): string[] {
+  const flat = (value: unknown, prefix: string, into: Map<string, string>) => {
+    if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) flat(inner, prefix ? `${prefix}.${key}` : key, into);
+    } else if (value !== undefined) {
+      into.set(prefix, JSON.stringify(value));
+    }
+    return into;
+  };
+  const left = flat(a, '', new Map());
+  const right = flat(b, '', new Map());
+  const fields = new Set([...left.keys(), ...right.keys()]);
+  return [...fields].filter((field) => left.get(field) !== right.get(field)).sort();
 }
 
 type Check = (field: string, ok: boolean, rule: string) => boolean;

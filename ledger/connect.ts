@@ -16,9 +16,22 @@ export interface LedgerConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Bounds of one ledger operation, well inside the workflows' 15-second ledger activity timeout
+ * (workflows/activity-proxies.ts): a stuck database fails the attempt, which is retried, instead
+ * of outliving it.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+const STATEMENT_TIMEOUT_MS = 5_000;
+
 /** Opens a pool, brings the schema up to date and returns the ledger on it. */
 export async function connectLedger(options: LedgerConnectionOptions): Promise<LedgerConnection> {
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+  const pool = new Pool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  });
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', options.onIdleConnectionError ?? (() => undefined));
   try {

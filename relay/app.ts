@@ -1,15 +1,14 @@
 import type { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { HEADERS } from '../domain/connectpsp/common';
-import { codecRoutes } from './codec-routes';
+import { isJsonContentType } from '../domain/strict-json';
 import { settledBy } from './deadline';
 import { deliverEvent } from './delivery';
 import { parseWebhookBody } from './envelope';
 import type { RelayMetrics, WebhookOutcome } from './metrics';
 import { RelayProblem, sendProblem } from './problem';
-import { type EventRoute, routeEvent } from './routing';
+import { routeEvent } from './routing';
 import { isValidWebhookSignature } from './signature';
 
 export interface RelayDeps {
@@ -18,9 +17,6 @@ export interface RelayDeps {
   /** Where parked-event workflows run (TEMPORAL_TASK_QUEUE). */
   taskQueue: string;
   cryptoToken: string;
-  /** The payload codec served at /codec/* for the Web UI. */
-  codec: PayloadCodec;
-  codecCorsOrigins: readonly string[];
   logger: Logger;
   metrics: RelayMetrics;
   webhookPath: string;
@@ -34,9 +30,9 @@ export interface RelayDeps {
 }
 
 /**
- * The relay's HTTP surface: the ConnectPSP webhook, health, readiness, Prometheus metrics and the
- * payload-codec endpoint for the Web UI. It never answers 2xx to a webhook Temporal has not
- * durably accepted.
+ * The relay's HTTP surface facing ConnectPSP: the webhook, health, readiness and Prometheus
+ * metrics. It never answers 2xx to a webhook Temporal has not durably accepted. The payload codec
+ * is not here: it listens on its own address (codec-routes.ts).
  */
 export function createRelayApp(deps: RelayDeps): Express {
   const app = express();
@@ -57,7 +53,6 @@ export function createRelayApp(deps: RelayDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use('/codec', codecRoutes(deps.codec, deps.codecCorsOrigins));
   app.use((req, res) => {
     sendProblem(res, new RelayProblem(404, 'NOT_FOUND', `No resource at ${req.method} ${req.path}`));
   });
@@ -69,6 +64,7 @@ const OUTCOME_OF_STATUS: Record<number, WebhookOutcome> = {
   400: 'invalid',
   401: 'unauthorized',
   413: 'too_large',
+  415: 'invalid',
   503: 'unavailable',
 };
 
@@ -113,19 +109,36 @@ function webhookHandler(deps: RelayDeps) {
         reject(new RelayProblem(401, 'INVALID_SIGNATURE', 'X-Connect-Signature does not match the body'));
         return;
       }
-      let route: EventRoute | undefined;
+      if (!isJsonContentType(req.get('content-type'))) {
+        reject(
+          new RelayProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON', [
+            { field: 'Content-Type', message: 'must be application/json' },
+          ]),
+        );
+        return;
+      }
       let fields: Record<string, unknown> = {};
       try {
-        const { envelope, knownEventType } = parseWebhookBody(rawBody);
-        route = routeEvent(envelope, knownEventType);
+        const parsed = parseWebhookBody(rawBody);
+        const { envelope } = parsed;
+        const route = routeEvent(envelope, parsed.readable && parsed.knownEventType);
         fields = {
           eventType: envelope.eventType,
           transactionId: envelope.data.transactionId,
           reference: route.reference,
+          ...(parsed.readable ? {} : { problems: parsed.problems }),
         };
-        deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline).then(
+        const parkReason = parsed.readable ? undefined : 'UNREADABLE_EVENT';
+        // What made a signed body unreadable is answered too: the sender sees what to fix.
+        const errors = parsed.readable ? {} : { errors: parsed.problems };
+        deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline, parkReason).then(
           (delivery) =>
-            finish(200, delivery.outcome, { ...fields, ...delivery }, { received: true, ...delivery }),
+            finish(
+              200,
+              delivery.outcome,
+              { ...fields, ...delivery },
+              { received: true, ...delivery, ...errors },
+            ),
           (err: unknown) =>
             reject(
               new RelayProblem(
@@ -148,9 +161,13 @@ function webhookHandler(deps: RelayDeps) {
 function bodyProblem(err: unknown, maxBodyBytes: number): RelayProblem {
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') {
-    return new RelayProblem(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes`);
+    return new RelayProblem(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes`, [
+      { field: '(body)', message: `must be at most ${maxBodyBytes} bytes` },
+    ]);
   }
-  return new RelayProblem(400, 'UNREADABLE_BODY', 'The request body could not be read');
+  return new RelayProblem(400, 'UNREADABLE_BODY', 'The request body could not be read', [
+    { field: '(body)', message: 'must be readable' },
+  ]);
 }
 
 async function temporalReachable(deps: RelayDeps): Promise<boolean> {

@@ -1,6 +1,8 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import express, { type RequestHandler, Router } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { CodecAuthenticator } from './codec-auth';
 import { RelayProblem, sendProblem } from './problem';
 
 /** Temporal's remote codec protocol: proto3 JSON payloads, bytes as base64. */
@@ -18,38 +20,71 @@ type JsonPayload = z.infer<typeof codecRequestSchema>['payloads'][number];
 const MAX_CODEC_BODY = '8mb';
 const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization';
 
+export interface CodecAppDeps {
+  codec: PayloadCodec;
+  authenticate: CodecAuthenticator;
+  /** Web UI origins allowed to call from the browser. */
+  corsOrigins: readonly string[];
+  logger: Logger;
+}
+
 /**
- * `POST /codec/encode` and `/codec/decode` for the Temporal Web UI and CLI (`--codec-endpoint`),
- * with CORS for the UI's origins. Anyone who can reach this decrypts payloads: expose it only
- * where the Web UI's users are, never on the PSP-facing address (docs/relay.md).
+ * `POST /encode` and `/decode` for the Temporal Web UI and CLI (`--codec-endpoint`), on a listener
+ * of their own (never the webhook's): whoever may call it can read every payload, so each call
+ * needs a bearer token (codec-auth.ts). Preflights are answered without one, as browsers send none.
  */
-export function codecRoutes(codec: PayloadCodec, corsOrigins: readonly string[]): Router {
-  const router = Router();
-  router.use(cors(corsOrigins));
-  router.options(['/encode', '/decode'], (_req, res) => {
+export function createCodecApp(deps: CodecAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors(deps.corsOrigins));
+  app.options(['/encode', '/decode'], (_req, res) => {
     res.status(204).end();
   });
   for (const operation of ['encode', 'decode'] as const) {
-    router.post(`/${operation}`, express.json({ limit: MAX_CODEC_BODY }), async (req, res) => {
-      const request = codecRequestSchema.safeParse(req.body);
-      if (!request.success) {
+    app.post(`/${operation}`, async (req, res, next) => {
+      const caller = await deps.authenticate(req.get('authorization'));
+      if (!caller) {
+        deps.logger.warn({ operation, status: 401 }, 'codec request refused');
+        res.setHeader('WWW-Authenticate', 'Bearer');
         sendProblem(
           res,
-          new RelayProblem(400, 'INVALID_PAYLOAD', 'Expected {"payloads": [{metadata, data}]}'),
+          new RelayProblem(401, 'UNAUTHORIZED', 'A valid Authorization: Bearer token is required'),
         );
         return;
       }
-      let payloads: Payload[];
-      try {
-        payloads = await codec[operation](request.data.payloads.map(fromJson));
-      } catch (err) {
-        sendProblem(res, new RelayProblem(400, 'INVALID_PAYLOAD', (err as Error).message));
-        return;
-      }
-      res.json({ payloads: payloads.map(toJson) });
+      express.json({ limit: MAX_CODEC_BODY })(req, res, async (bodyError?: unknown) => {
+        if (bodyError) {
+          next(bodyError);
+          return;
+        }
+        const request = codecRequestSchema.safeParse(req.body);
+        if (!request.success) {
+          sendProblem(
+            res,
+            new RelayProblem(400, 'INVALID_PAYLOAD', 'Expected {"payloads": [{metadata, data}]}'),
+          );
+          return;
+        }
+        let payloads: Payload[];
+        try {
+          payloads = await deps.codec[operation](request.data.payloads.map(fromJson));
+        } catch (err) {
+          sendProblem(res, new RelayProblem(400, 'INVALID_PAYLOAD', (err as Error).message));
+          return;
+        }
+        deps.logger.info(
+          { operation, payloads: payloads.length, namespace: req.get('x-namespace'), caller },
+          'codec request',
+        );
+        res.json({ payloads: payloads.map(toJson) });
+      });
     });
   }
-  return router;
+  app.use((req, res) => {
+    sendProblem(res, new RelayProblem(404, 'NOT_FOUND', `No resource at ${req.method} ${req.path}`));
+  });
+  return app;
 }
 
 function cors(origins: readonly string[]): RequestHandler {

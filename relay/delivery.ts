@@ -20,6 +20,8 @@ export async function deliverEvent(
   envelope: PspEventEnvelope,
   route: EventRoute,
   deadline: number,
+  /** Why it is parked when no lifecycle takes it; default from the route. */
+  parkReason?: ParkReason,
 ): Promise<Delivery> {
   const delivery = client.withDeadline(deadline, async (): Promise<Delivery> => {
     if (route.lifecycleWorkflowId) {
@@ -30,7 +32,8 @@ export async function deliverEvent(
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    const reason: ParkReason = route.lifecycleWorkflowId ? 'NO_WORKFLOW' : 'UNKNOWN_EVENT_TYPE';
+    const reason: ParkReason =
+      parkReason ?? (route.lifecycleWorkflowId ? 'NO_WORKFLOW' : 'UNKNOWN_EVENT_TYPE');
     await client.workflow.signalWithStart(parkedEventWorkflow, {
       workflowId: route.parkedWorkflowId,
       taskQueue,

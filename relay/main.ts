@@ -1,4 +1,4 @@
-import { loadConfigOrExit, webhookUrl } from '../runtime/config';
+import { loadConfigOrExit, processEnvironment, webhookUrl } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { startRelay } from './server';
 
@@ -7,11 +7,16 @@ import { startRelay } from './server';
  * flight finish (each bounded by RELAY_SIGNAL_DEADLINE_MS), close the Temporal connection, exit 0.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
   const logger = createLogger(config, 'relay');
   const relay = await startRelay({ config, logger, processMetrics: true, host: config.RELAY_HOST });
   logger.info(
-    { port: config.RELAY_PORT, webhookUrl: webhookUrl(config), taskQueue: config.TEMPORAL_TASK_QUEUE },
+    {
+      port: config.RELAY_PORT,
+      webhookUrl: webhookUrl(config),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      codecUrl: relay.codecUrl ?? null,
+    },
     'relay listening',
   );
   let stopping = false;

@@ -7,9 +7,11 @@ export type RelayErrorCode =
   | 'MALFORMED_JSON'
   | 'INVALID_EVENT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNREADABLE_BODY'
   | 'TEMPORAL_UNAVAILABLE'
   | 'INVALID_PAYLOAD'
+  | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'INTERNAL_ERROR';
 
@@ -24,9 +26,11 @@ const TITLES: Record<RelayErrorCode, string> = {
   MALFORMED_JSON: 'Malformed JSON',
   INVALID_EVENT: 'Invalid webhook event',
   PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   UNREADABLE_BODY: 'Unreadable request body',
   TEMPORAL_UNAVAILABLE: 'Event not handed over, retry later',
   INVALID_PAYLOAD: 'Invalid payload',
+  UNAUTHORIZED: 'Unauthorized',
   NOT_FOUND: 'Not found',
   INTERNAL_ERROR: 'Internal error',
 };

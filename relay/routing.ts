@@ -18,6 +18,7 @@ export interface EventRoute {
   reference: string | null;
 }
 
+/** `knownEventType` false: the event goes straight to its parking spot (unknown type, or unreadable). */
 export function routeEvent(envelope: PspEventEnvelope, knownEventType: boolean): EventRoute {
   const reference = envelope.data.externalReference ?? null;
   return {

@@ -1,14 +1,16 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { type Config, parseConfig } from '../runtime/config';
+import { type Config, parseConfig, processEnvironment, servesCodec } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
 import { pspCredentials } from '../runtime/psp-credentials';
 import { temporalTarget } from '../runtime/temporal-connection';
 import { createRelayApp } from './app';
+import { codecAuthenticator } from './codec-auth';
+import { createCodecApp } from './codec-routes';
 import { createRelayMetrics } from './metrics';
 
 export interface RelayOptions {
@@ -18,18 +20,20 @@ export interface RelayOptions {
   port?: number;
   /** Default: every interface (the PSP must reach it). */
   host?: string;
+  /** Port of the payload codec's own listener; 0 = a free port; default CODEC_PORT. */
+  codecPort?: number;
   /** A client of the caller's (not closed by close()); default: one built from the config. */
   client?: Client;
   /** Default: createLogger(config, 'relay'). */
   logger?: Logger;
   /** Add Node process metrics (CPU, memory, event loop) to /metrics. */
   processMetrics?: boolean;
-  /** Web UI origins allowed to call /codec/*; default the local UI on TEMPORAL_UI_PORT. */
-  codecCorsOrigins?: string[];
 }
 
 export interface RunningRelay {
   url: string;
+  /** The payload codec's listener, when it is served (an encryption key and a way to authenticate callers). */
+  codecUrl?: string;
   /** Stops accepting, lets requests in flight finish, then closes the Temporal connection it owns. */
   close(): Promise<void>;
 }
@@ -38,7 +42,7 @@ export interface RunningRelay {
 const SHUTDOWN_SLACK_MS = 1_000;
 
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
-  const config = options.config ?? parseConfig();
+  const config = options.config ?? parseConfig(processEnvironment(), { needsPsp: true });
   const logger = options.logger ?? createLogger(config, 'relay');
   const client = options.client ?? relayClient(config);
   let shuttingDown = false;
@@ -46,11 +50,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     cryptoToken: pspCredentials(config).cryptoToken,
-    codec: payloadCodecFor(config),
-    codecCorsOrigins: options.codecCorsOrigins ?? [
-      `http://localhost:${config.TEMPORAL_UI_PORT}`,
-      `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
-    ],
     logger,
     metrics: createRelayMetrics({ processMetrics: options.processMetrics }),
     webhookPath: config.RELAY_WEBHOOK_PATH,
@@ -59,45 +58,102 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     isShuttingDown: () => shuttingDown,
   });
 
-  const server = createServer(app);
+  const webhook = await listen(app, options.port ?? config.RELAY_PORT, options.host);
   // Keep-alive connections end with the response they carry once shutdown began.
-  server.on('request', (_req, res) => {
+  webhook.server.on('request', (_req, res) => {
     if (shuttingDown) res.setHeader('Connection', 'close');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? config.RELAY_PORT, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host =
-    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let codec: Listening | undefined;
+  try {
+    codec = await startCodec(config, logger, options.codecPort);
+  } catch (err) {
+    webhook.server.close();
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   return {
-    url,
+    url: webhook.url,
+    ...(codec ? { codecUrl: codec.url } : {}),
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(
-            () => server.closeAllConnections(),
-            config.RELAY_SIGNAL_DEADLINE_MS + SHUTDOWN_SLACK_MS,
-          );
-          server.close(() => {
-            clearTimeout(force);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
+        await Promise.all([
+          closeGracefully(webhook.server, config.RELAY_SIGNAL_DEADLINE_MS + SHUTDOWN_SLACK_MS),
+          codec ? closeGracefully(codec.server, SHUTDOWN_SLACK_MS) : undefined,
+        ]);
         if (!options.client) await client.connection.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The payload codec on its own listener (CODEC_HOST, default loopback; CODEC_PORT), served only
+ * when there is something to decrypt and a way to tell who asks: an encryption key, and
+ * CODEC_AUTH_TOKEN or CODEC_JWKS_URL.
+ */
+async function startCodec(
+  config: Config,
+  logger: Logger,
+  port: number | undefined,
+): Promise<Listening | undefined> {
+  const codec = payloadCodecFor(config);
+  const { CODEC_JWKS_URL: jwksUrl, CODEC_JWT_ISSUER: issuer, CODEC_JWT_AUDIENCE: audience } = config;
+  const authenticate = codecAuthenticator({
+    token: config.CODEC_AUTH_TOKEN,
+    jwt: jwksUrl && issuer && audience ? { jwksUrl, issuer, audience } : undefined,
+  });
+  if (!servesCodec(config) || !codec || !authenticate) {
+    logger.info(
+      { reason: codec ? 'neither CODEC_AUTH_TOKEN nor CODEC_JWKS_URL is set' : 'no payload encryption key' },
+      'payload codec endpoint not served',
+    );
+    return undefined;
+  }
+  const corsOrigins = config.CODEC_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [
+    `http://localhost:${config.TEMPORAL_UI_PORT}`,
+    `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+  ];
+  const listening = await listen(
+    createCodecApp({ codec, authenticate, corsOrigins, logger: logger.child({ component: 'codec' }) }),
+    port ?? config.CODEC_PORT,
+    config.CODEC_HOST,
+  );
+  logger.info({ codecUrl: listening.url, corsOrigins }, 'payload codec listening');
+  return listening;
+}
+
+interface Listening {
+  server: Server;
+  url: string;
+}
+
+async function listen(app: RequestListener, port: number, host: string | undefined): Promise<Listening> {
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  const shown = host && host !== '0.0.0.0' && host !== '::' ? host : '127.0.0.1';
+  return { server, url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${bound}` };
+}
+
+/** Stops accepting, closes idle keep-alive connections, cuts stragglers after `forceAfterMs`. */
+function closeGracefully(server: Server, forceAfterMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /**

@@ -8,6 +8,8 @@ export const EMBEDDED_POSTGRES_USER = 'postgres';
 /** Not a secret: the embedded server listens on loopback only and holds local test data. */
 export const EMBEDDED_POSTGRES_PASSWORD = 'ledger-local';
 export const LEDGER_DATABASE = 'ledger';
+/** The reference wallet service's own database on the same local server (WALLET_BACKEND=http). */
+export const WALLET_DATABASE = 'wallet';
 
 /** The URL of a database (default: the ledger's) on the embedded server listening on `port`. */
 export function embeddedPostgresUrl(port: number, database = LEDGER_DATABASE): string {

@@ -1,17 +1,18 @@
 import { ConnectPspClient, type ConnectPspClientOptions } from '../connectpsp/client';
 import type { Config } from './config';
-import { pspCredentials } from './psp-credentials';
+import { pspBaseUrl, pspCredentials } from './psp-credentials';
 
 /**
- * The client the worker uses: the configured ConnectPSP, or the local sandbox at
- * `http://127.0.0.1:${SANDBOX_PORT}` with its fixed credentials when CONNECTPSP_BASE_URL is unset.
+ * The client the worker uses, by CONNECTPSP_MODE: the configured ConnectPSP with its secrets
+ * (live), or a sandbox (CONNECTPSP_BASE_URL, default the local one on SANDBOX_PORT) with its
+ * public credentials (sandbox).
  */
 export function createConnectPspClientFromConfig(
   config: Config,
   overrides: Partial<ConnectPspClientOptions> = {},
 ): ConnectPspClient {
   return new ConnectPspClient({
-    baseUrl: config.CONNECTPSP_BASE_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
+    baseUrl: pspBaseUrl(config),
     credentials: pspCredentials(config),
     timeouts: {
       connectMs: config.CONNECTPSP_CONNECT_TIMEOUT_MS,

@@ -1,11 +1,20 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
 import { type Config, processEnvironment } from './config';
 
+/**
+ * How to reach Temporal: the four fields @temporalio/envconfig reads, which both the client's
+ * Connection and the worker's NativeConnection take. Typed from @temporalio/client, not from
+ * @temporalio/worker, so the client package's types need no worker installed.
+ */
+export type TemporalConnectionOptions = Pick<ConnectionOptions, 'tls' | 'metadata'> & {
+  address: string;
+  apiKey?: string;
+};
+
 export interface TemporalTarget {
-  connectionOptions: NativeConnectionOptions & { address: string };
+  connectionOptions: TemporalConnectionOptions;
   namespace: string;
 }
 
@@ -22,11 +31,9 @@ export function temporalTarget(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: definedEnv });
+  const { address, tls, apiKey, metadata } = connectionOptions;
   return {
-    connectionOptions: {
-      ...connectionOptions,
-      address: connectionOptions.address ?? `127.0.0.1:${config.TEMPORAL_PORT}`,
-    },
+    connectionOptions: { address: address ?? `127.0.0.1:${config.TEMPORAL_PORT}`, tls, apiKey, metadata },
     namespace: namespace ?? config.TEMPORAL_NAMESPACE,
   };
 }

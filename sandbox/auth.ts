@@ -1,7 +1,8 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { HEADERS, type TokenRequest, type TokenResponse } from '../domain/connectpsp';
 import { digitalSignature } from '../domain/connectpsp/signatures';
+import { safeEqual } from '../domain/safe-equal';
 import type { SandboxContext } from './context';
 import { ProblemError } from './problem';
 import { utcIso } from './time';
@@ -11,12 +12,6 @@ const ISSUER = 'connectpsp';
 // jose 6 is ESM-only; a dynamic import is how this CommonJS project loads it.
 const loadJose = (): Promise<typeof import('jose', { with: { 'resolution-mode': 'import' }})> =>
   import('jose');
-
-/** Constant-time equality of two strings of any length (hashing first equalises the lengths). */
-export function safeEqual(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 export async function issueToken(ctx: SandboxContext, request: TokenRequest): Promise<TokenResponse> {
   const { credentials, tokenTtlSeconds } = ctx;

@@ -23,8 +23,9 @@ function idempotencyKeyOf(req: Request): string | null {
 
 /**
  * Runs one ConnectPSP operation: idempotency (when asked), injected latency, and the
- * commitThenDrop / commitThenGarble faults (the operation takes effect, then the socket is
- * destroyed unanswered / a success status comes back with a body the contract does not allow).
+ * commitThenDrop / commitThenGarble / commitThen500 faults (the operation takes effect, then the
+ * socket is destroyed unanswered / a success status comes back with a body the contract does not
+ * allow / a 500 comes back).
  */
 export function endpoint(
   ctx: SandboxContext,
@@ -32,7 +33,7 @@ export function endpoint(
   options: { idempotent: boolean },
 ): RequestHandler {
   return async (req, res) => {
-    const { latencyMs, dropAfterCommit, garbleAfterCommit } = requestFaults(res);
+    const { latencyMs, dropAfterCommit, garbleAfterCommit, errorAfterCommit } = requestFaults(res);
     const run = async (): Promise<StoredResponse> => {
       if (latencyMs > 0) await sleep(latencyMs, undefined, { ref: false });
       return operation(req);
@@ -65,6 +66,8 @@ export function endpoint(
       return;
     }
     if (outcome instanceof ProblemError) sendProblem(res, outcome);
+    else if (errorAfterCommit)
+      sendProblem(res, new ProblemError(500, 'INTERNAL_ERROR', 'An unexpected error occurred'));
     else if (garbleAfterCommit) res.status(outcome.status).json({ unexpected: 'shape', id: 42 });
     else res.status(outcome.status).json(outcome.body);
   };

@@ -11,6 +11,10 @@ async function main(): Promise<void> {
     tokenTtlSeconds: config.SANDBOX_TOKEN_TTL_SECONDS,
     webhookRetryScheduleMs: config.SANDBOX_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number),
     ...(config.SANDBOX_STATE_FILE ? { stateFile: config.SANDBOX_STATE_FILE } : {}),
+    initialWallet: {
+      transactionalCents: config.SANDBOX_INITIAL_TRANSACTIONAL_CENTS,
+      proprietaryCents: config.SANDBOX_INITIAL_PROPRIETARY_CENTS,
+    },
     logger,
   });
   logger.info({ url: sandbox.url }, `ConnectPSP sandbox listening on ${sandbox.url}`);

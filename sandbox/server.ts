@@ -9,6 +9,7 @@ import type { SandboxContext, SandboxCredentials } from './context';
 import { controlRoutes } from './control';
 import { FaultRegistry, faultMiddleware } from './faults';
 import { IdempotencyStore } from './idempotency';
+import { jsonBody } from './json-body';
 import { ProblemError, sendProblem } from './problem';
 import type { Behaviour } from './records';
 import { RequestLog } from './request-log';
@@ -18,7 +19,7 @@ import { cashInRoutes } from './routes/cash-in';
 import { cashOutRoutes } from './routes/cash-out';
 import { SandboxState } from './state';
 import { TimerSet } from './timers';
-import { Wallet } from './wallet';
+import { DOCUMENTED_INITIAL_WALLET, type InitialWallet, Wallet } from './wallet';
 import { WebhookDispatcher } from './webhooks';
 
 export interface SandboxOptions {
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   credentials?: SandboxCredentials; // default SANDBOX_CREDENTIALS
   /** Behaviour at start and after POST /_sandbox/reset (default: everything manual, no failure rules). */
   behaviour?: Partial<Behaviour>;
+  /** What a fresh (or reset) sandbox's wallet holds; default: ConnectPSP's documented example. */
+  initialWallet?: InitialWallet;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -39,6 +42,9 @@ export interface RunningSandbox {
   url: string;
   close(): Promise<void>;
 }
+
+/** Larger request bodies get 400 INVALID_REQUEST (no ConnectPSP body comes near it). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [1000, 2000, 4000, 8000, 16000, 32000, 64000];
 export const DEFAULT_BEHAVIOUR: Behaviour = {
@@ -52,7 +58,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const timers = new TimerSet(logger);
   const faults = new FaultRegistry();
   const credentials = options.credentials ?? { ...SANDBOX_CREDENTIALS };
-  const state = SandboxState.open(options.stateFile, { ...DEFAULT_BEHAVIOUR, ...options.behaviour });
+  const state = SandboxState.open(
+    options.stateFile,
+    { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+    options.initialWallet ?? DOCUMENTED_INITIAL_WALLET,
+  );
   const ctx: SandboxContext = {
     state,
     wallet: new Wallet(() => state.banks),
@@ -90,8 +100,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     });
     next();
   });
-  app.use('/_sandbox', express.json(), controlRoutes(ctx));
-  app.use(ctx.requestLog.middleware(), faultMiddleware(faults), express.json({ limit: '1mb' }));
+  app.use('/_sandbox', jsonBody(MAX_BODY_BYTES), controlRoutes(ctx));
+  app.use(ctx.requestLog.middleware(), faultMiddleware(faults), jsonBody(MAX_BODY_BYTES));
   app.use(authRoutes(ctx), cashInRoutes(ctx), cashOutRoutes(ctx), accountRoutes(ctx));
   app.use((req, res) => {
     sendProblem(res, new ProblemError(404, 'NOT_FOUND', `No resource at ${req.method} ${req.path}`));
@@ -136,18 +146,6 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof ProblemError) {
       sendProblem(res, err);
-      return;
-    }
-    const bodyError = err as { type?: string; status?: number };
-    if (typeof bodyError.type === 'string' && bodyError.type.startsWith('entity.')) {
-      const detail =
-        bodyError.type === 'entity.parse.failed'
-          ? 'The request body is not valid JSON'
-          : 'The request body cannot be read';
-      sendProblem(
-        res,
-        new ProblemError(400, 'INVALID_REQUEST', detail, [{ field: '(body)', message: detail }]),
-      );
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'sandbox request failed');

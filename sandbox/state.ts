@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BankAccounts, Behaviour, CashInRecord, CashOutRecord, IdempotencyRecord } from './records';
-import { defaultBanks } from './wallet';
+import { type InitialWallet, initialBanks } from './wallet';
 
 const STATE_VERSION = 1;
 
@@ -64,7 +64,7 @@ export class SandboxState {
     r.originalEndToEndId,
   ]);
   readonly idempotency = new Map<string, IdempotencyRecord>();
-  banks: BankAccounts[] = defaultBanks();
+  banks: BankAccounts[];
   behaviour: Behaviour;
   cashInCount = 0;
   /** HS256 key of the access tokens; kept across resets and restarts so issued tokens stay valid. */
@@ -73,17 +73,25 @@ export class SandboxState {
   private constructor(
     private readonly file: string | undefined,
     private readonly defaultBehaviour: Behaviour,
+    private readonly initialWallet: InitialWallet,
     signingKey: Uint8Array,
   ) {
     this.signingKey = signingKey;
     this.behaviour = structuredClone(defaultBehaviour);
+    this.banks = initialBanks(initialWallet);
   }
 
-  static open(file: string | undefined, defaultBehaviour: Behaviour): SandboxState {
+  /** The saved state of `file` if there is one; otherwise a fresh sandbox whose wallet holds `initialWallet`. */
+  static open(
+    file: string | undefined,
+    defaultBehaviour: Behaviour,
+    initialWallet: InitialWallet,
+  ): SandboxState {
     const saved = file ? readSaved(file) : undefined;
     const state = new SandboxState(
       file,
       defaultBehaviour,
+      initialWallet,
       saved ? Buffer.from(saved.signingKey, 'base64') : randomBytes(32),
     );
     if (saved) {
@@ -103,7 +111,7 @@ export class SandboxState {
     this.cashIns.clear();
     this.cashOuts.clear();
     this.idempotency.clear();
-    this.banks = defaultBanks();
+    this.banks = initialBanks(this.initialWallet);
     this.behaviour = structuredClone(this.defaultBehaviour);
     this.cashInCount = 0;
     this.save();

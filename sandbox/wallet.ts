@@ -4,27 +4,52 @@ import { ProblemError } from './problem';
 import type { BankAccounts, BankMovement } from './records';
 import { saoPauloDate, utcIso } from './time';
 
+/** Totals a fresh sandbox's wallet starts with; spread over the three partner banks. */
+export interface InitialWallet {
+  transactionalCents: Cents;
+  proprietaryCents: Cents;
+}
+
+/**
+ * ConnectPSP's documented balance example: R$ 500,000.00 transactional and R$ 1,000,000.00
+ * proprietary in total, so its first-cash-out tutorial works against a fresh sandbox.
+ */
+export const DOCUMENTED_INITIAL_WALLET: InitialWallet = {
+  transactionalCents: 500_000_00,
+  proprietaryCents: 1_000_000_00,
+};
+
+/** Each bank's share of the totals, in percent (the remainder of a split goes to the first). */
+const BANK_SHARES = [40, 30, 30];
+
+function spread(totalCents: Cents): Cents[] {
+  const shares = BANK_SHARES.map((percent) => Math.floor((totalCents * percent) / 100));
+  shares[0] = (shares[0] as number) + totalCents - shares.reduce((sum, cents) => sum + cents, 0);
+  return shares;
+}
+
 /** The three partner banks (real ISPBs; Delbank's legal entity is Delfinance SCD, code 435); branch/account numbers are the sandbox's own. */
-export function defaultBanks(): BankAccounts[] {
-  const proprietaryCents = 1_000_000_00;
+export function initialBanks(wallet: InitialWallet = DOCUMENTED_INITIAL_WALLET): BankAccounts[] {
+  const transactional = spread(wallet.transactionalCents);
+  const proprietary = spread(wallet.proprietaryCents);
   return [
     {
       ispb: '38224857',
       bank: 'DELFINANCE SCD S.A.',
-      transactional: { branch: '0001', account: '4350001-1', cents: 0 },
-      proprietary: { branch: '0001', account: '4350002-0', cents: proprietaryCents },
+      transactional: { branch: '0001', account: '4350001-1', cents: transactional[0] as Cents },
+      proprietary: { branch: '0001', account: '4350002-0', cents: proprietary[0] as Cents },
     },
     {
       ispb: '13935893',
       bank: 'CELCOIN IP S.A.',
-      transactional: { branch: '0001', account: '5090001-7', cents: 0 },
-      proprietary: { branch: '0001', account: '5090002-5', cents: proprietaryCents },
+      transactional: { branch: '0001', account: '5090001-7', cents: transactional[1] as Cents },
+      proprietary: { branch: '0001', account: '5090002-5', cents: proprietary[1] as Cents },
     },
     {
       ispb: '20018183',
       bank: 'STARK BANK S.A.',
-      transactional: { branch: '0001', account: '6650001-3', cents: 0 },
-      proprietary: { branch: '0001', account: '6650002-1', cents: proprietaryCents },
+      transactional: { branch: '0001', account: '6650001-3', cents: transactional[2] as Cents },
+      proprietary: { branch: '0001', account: '6650002-1', cents: proprietary[2] as Cents },
     },
   ];
 }

@@ -1,13 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../runtime/data-converter';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
 
-/** The workflow bundle production workers load: every workflow of workflows/index.ts, nothing else. */
+/**
+ * The workflow bundle production workers load: every workflow of workflows/index.ts, nothing else,
+ * with the failure converter that keeps failure messages out of clear text (a prebuilt bundle does
+ * not take it from the worker's data converter).
+ */
 export async function buildWorkflowBundle(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });
   return code;

@@ -13,7 +13,7 @@ import type { Payment, PaymentsClient } from '../client/payments-client';
 import { formatBrl } from '../domain/money';
 import { loadDotEnv } from '../runtime/config';
 
-interface DemoUser {
+export interface DemoUser {
   /** Short name, in user ids and references. */
   key: string;
   name: string;
@@ -36,7 +36,7 @@ type BankAccount = { ispb: string; branch: string; account: string; accountType:
 
 const WAIT_MS = 60_000;
 
-function demoUsers(run: string): DemoUser[] {
+export function demoUsers(run: string): DemoUser[] {
   return [
     {
       key: 'ana',
@@ -131,7 +131,7 @@ export async function runDemo(
     );
   }
 
-  print('', '2. Bets and wins, straight on the ledger');
+  print('', '2. Bets and wins, straight on the wallet');
   for (const user of users) {
     await ledger.recordBet({
       userId: user.userId,

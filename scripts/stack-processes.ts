@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { type Config, usesRealPsp, webhookUrl } from '../runtime/config';
-import { embeddedPostgresUrl, withoutPassword } from '../runtime/ledger-url';
+import {
+  type Config,
+  servesCodec,
+  startsLocalSandbox,
+  usesWalletService,
+  webhookUrl,
+} from '../runtime/config';
+import { embeddedPostgresUrl, WALLET_DATABASE, withoutPassword } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { postgresAccepts } from './embedded-postgres';
@@ -56,10 +62,8 @@ const temporalStep: StackStep = {
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: target.namespace,
       logFile: path.join(logDir, 'temporal.log'),
-      // The Web UI decodes encrypted payloads through the relay's codec endpoint.
-      uiCodecEndpoint: config.PAYLOAD_ENCRYPTION_KEY
-        ? `http://localhost:${config.RELAY_PORT}/codec`
-        : undefined,
+      // No --ui-codec-endpoint: the codec requires a bearer token, and the dev server's Web UI has
+      // no login whose access token it could forward (docs/security.md#the-payload-codec-endpoint).
     });
     const uiUrl = server.uiUrl as string;
     return [
@@ -146,6 +150,50 @@ const externalLedgerStep: StackStep = {
   },
 };
 
+/** The same embedded PostgreSQL, holding the reference wallet service's own database instead. */
+const embeddedWalletDbStep = nodeProcessStep(
+  'wallet-db',
+  'scripts/ledger-db.js',
+  (config) => {
+    const url = embeddedPostgresUrl(config.LEDGER_PG_PORT, WALLET_DATABASE);
+    return {
+      where: withoutPassword(url),
+      address: `127.0.0.1:${config.LEDGER_PG_PORT}`,
+      env: { WALLET_SERVICE_DATABASE_URL: url },
+    };
+  },
+  ({ config }) => postgresAccepts(embeddedPostgresUrl(config.LEDGER_PG_PORT, WALLET_DATABASE)),
+);
+
+const walletServiceStep = nodeProcessStep(
+  'wallet-service',
+  'wallet-service/main.js',
+  (config) => {
+    const url = `http://127.0.0.1:${config.WALLET_SERVICE_PORT}`;
+    return { where: url, url };
+  },
+  ({ config }) => httpOk(`http://127.0.0.1:${config.WALLET_SERVICE_PORT}/_control/healthz`),
+);
+
+const externalWalletServiceStep: StackStep = {
+  name: 'wallet service',
+  async start({ config }) {
+    const url = config.PLATFORM_WALLET_URL as string;
+    return [{ name: 'wallet-service', where: url, url }];
+  },
+};
+
+/**
+ * Where the wallets are: the built-in ledger (its PostgreSQL), or with WALLET_BACKEND=http the
+ * platform's wallet service, or the reference one on its own database when PLATFORM_WALLET_URL is unset.
+ */
+function walletSteps(config: Config): StackStep[] {
+  if (!usesWalletService(config))
+    return [config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep];
+  if (config.PLATFORM_WALLET_URL) return [externalWalletServiceStep];
+  return [...(config.WALLET_SERVICE_DATABASE_URL ? [] : [embeddedWalletDbStep]), walletServiceStep];
+}
+
 const sandboxStep = nodeProcessStep(
   'sandbox',
   'sandbox/main.js',
@@ -175,7 +223,7 @@ const workerStep = nodeProcessStep(
   },
 );
 
-const relayStep = nodeProcessStep(
+const relayProcessStep = nodeProcessStep(
   'relay',
   'relay/main.js',
   (config) => {
@@ -185,12 +233,24 @@ const relayStep = nodeProcessStep(
   ({ config }) => httpOk(`http://127.0.0.1:${config.RELAY_PORT}/healthz`),
 );
 
+/** The relay, and its payload codec listener as a row of its own when it serves one. */
+const relayStep: StackStep = {
+  name: 'relay',
+  async start(context) {
+    const entries = await relayProcessStep.start(context);
+    const { config } = context;
+    if (!servesCodec(config)) return entries;
+    const url = `http://${config.CODEC_HOST}:${config.CODEC_PORT}`;
+    return [...entries, { name: 'codec', where: `${url} (bearer token)`, url, pid: entries[0]?.pid }];
+  },
+};
+
 /** The processes of the local stack, in start order. */
 export function stackProcessPlan(config: Config): StackStep[] {
   return [
     temporalStep,
-    config.LEDGER_DATABASE_URL ? externalLedgerStep : embeddedLedgerStep,
-    ...(usesRealPsp(config) ? [] : [sandboxStep]),
+    ...walletSteps(config),
+    ...(startsLocalSandbox(config) ? [sandboxStep] : []),
     workerStep,
     relayStep,
   ];

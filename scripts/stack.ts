@@ -1,6 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, loadConfigOrExit, processEnvironment, usesRealPsp } from '../runtime/config';
+import {
+  type Config,
+  loadConfigOrExit,
+  loadDotEnv,
+  PSP_IDENTITY_VARIABLES,
+  processEnvironment,
+  servesCodec,
+  startsLocalSandbox,
+  usesWalletService,
+} from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { temporalTarget } from '../runtime/temporal-connection';
 import { isPortFree } from './ports';
@@ -26,13 +35,29 @@ function portClaims(config: Config): PortClaim[] {
     claims.push({ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT', what: 'Temporal server' });
     claims.push({ port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
   }
-  if (!config.LEDGER_DATABASE_URL) {
-    claims.push({ port: config.LEDGER_PG_PORT, variable: 'LEDGER_PG_PORT', what: 'ledger PostgreSQL' });
+  const referenceWallet = usesWalletService(config) && !config.PLATFORM_WALLET_URL;
+  if (
+    usesWalletService(config)
+      ? referenceWallet && !config.WALLET_SERVICE_DATABASE_URL
+      : !config.LEDGER_DATABASE_URL
+  ) {
+    const what = usesWalletService(config) ? 'wallet service PostgreSQL' : 'ledger PostgreSQL';
+    claims.push({ port: config.LEDGER_PG_PORT, variable: 'LEDGER_PG_PORT', what });
   }
-  if (!usesRealPsp(config)) {
+  if (referenceWallet) {
+    claims.push({
+      port: config.WALLET_SERVICE_PORT,
+      variable: 'WALLET_SERVICE_PORT',
+      what: 'reference wallet service',
+    });
+  }
+  if (startsLocalSandbox(config)) {
     claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });
   }
   claims.push({ port: config.RELAY_PORT, variable: 'RELAY_PORT', what: 'webhook relay' });
+  if (servesCodec(config)) {
+    claims.push({ port: config.CODEC_PORT, variable: 'CODEC_PORT', what: 'payload codec' });
+  }
   return claims;
 }
 
@@ -46,6 +71,12 @@ async function busyPortMessages(claims: PortClaim[]): Promise<string[]> {
     }
   }
   return messages;
+}
+
+function pspModeLine(config: Config): string {
+  return config.CONNECTPSP_MODE === 'live'
+    ? `PSP: ConnectPSP at ${config.CONNECTPSP_BASE_URL} (CONNECTPSP_MODE=live)`
+    : `PSP: sandbox (CONNECTPSP_MODE=sandbox: public credentials, no real money)`;
 }
 
 function printTable(entries: StackEntry[], stackFile: string, logDir: string, config: Config): void {
@@ -62,11 +93,12 @@ function printTable(entries: StackEntry[], stackFile: string, logDir: string, co
     ...rows.map(line),
     '',
     ui ? `Temporal Web UI: ${ui.where}` : `Temporal namespace: ${config.TEMPORAL_NAMESPACE}`,
+    pspModeLine(config),
     `State: ${path.relative(PROJECT_ROOT, stackFile)}   Logs: ${path.relative(PROJECT_ROOT, logDir)}/`,
     '',
     'Try next:',
     '  npm run demo              three users through cash-in, bets, cash-out, a return, a rebalance',
-    '  npm run cli -- cash-in --user alice --amount 25.00 --payer-name "Ana Souza" --payer-document 529.982.247-25',
+    '  npm run cli -- cash-in --user alice --amount 25.00 --payer-name "Maria Silva" --payer-document 390.533.447-05',
     '  npm run cli -- --help     every command: status, wait, list, refund, sandbox, rebalance, balance',
     '',
     'Press Ctrl-C to stop everything.',
@@ -75,8 +107,21 @@ function printTable(entries: StackEntry[], stackFile: string, logDir: string, co
   process.stdout.write(out.join('\n'));
 }
 
+/**
+ * `npm start` is the local development stack: with no ConnectPSP variable at all it runs the local
+ * sandbox and says so, by setting CONNECTPSP_MODE=sandbox for every process it starts. Once any of
+ * CONNECTPSP_BASE_URL or the credentials is set, the user is configuring a PSP and must say which
+ * mode (the processes refuse to start otherwise).
+ */
+export function launcherEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.CONNECTPSP_MODE || PSP_IDENTITY_VARIABLES.some((name) => env[name])) return env;
+  return { ...env, CONNECTPSP_MODE: 'sandbox' };
+}
+
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  loadDotEnv();
+  const launcherEnv = launcherEnvironment(processEnvironment());
+  const config = loadConfigOrExit(launcherEnv, { needsPsp: true });
   const dataDir = path.resolve(PROJECT_ROOT, config.DATA_DIR);
   const logDir = path.join(dataDir, 'logs');
   const stackFile = path.join(dataDir, 'stack.json');
@@ -110,7 +155,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const env: NodeJS.ProcessEnv = {
-    ...processEnvironment(),
+    ...launcherEnv,
     DATA_DIR: dataDir,
     // Like Temporal and the ledger, the sandbox keeps its state across restarts of the stack.
     SANDBOX_STATE_FILE: config.SANDBOX_STATE_FILE ?? path.join(dataDir, 'sandbox-state.json'),

@@ -25,8 +25,6 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   logFile?: string;
-  /** Remote codec endpoint the Web UI uses to decode payloads. */
-  uiCodecEndpoint?: string;
 }
 
 /** The command line of `temporal server start-dev` with the project's settings. */
@@ -38,7 +36,6 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
-  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     args.push('--db-filename', options.dbFile);
     args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=1');

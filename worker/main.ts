@@ -1,12 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { connectLedger } from '../ledger';
-import { loadConfigOrExit } from '../runtime/config';
+import { loadConfigOrExit, processEnvironment } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { openWalletFromConfig } from '../runtime/wallet';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -15,10 +15,10 @@ import { workflowSource } from './workflow-source';
  * WORKER_SHUTDOWN_GRACE_SECONDS, then exit.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
   const logger = createLogger(config, 'worker');
   installTemporalRuntimeLogger(logger, config.LOG_LEVEL);
-  if (!config.LEDGER_DATABASE_URL) {
+  if (config.WALLET_BACKEND === 'ledger' && !config.LEDGER_DATABASE_URL) {
     logger.fatal(
       'LEDGER_DATABASE_URL is not set: the worker needs the ledger database (npm start provides one)',
     );
@@ -26,11 +26,11 @@ async function main(): Promise<void> {
   }
 
   const target = temporalTarget(config);
-  const ledger = await connectLedger({
-    databaseUrl: config.LEDGER_DATABASE_URL,
+  const wallet = await openWalletFromConfig(config, {
     onIdleConnectionError: (err) =>
       logger.warn({ err: err.message }, 'ledger connection dropped; the pool replaces it'),
   });
+  logger.info(wallet.description, 'wallet ready');
   const psp = createConnectPspClientFromConfig(config);
   const dataConverter = dataConverterFor(config);
   const connection = await NativeConnection.connect(target.connectionOptions);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       dataConverter,
       activities: createActivities({
         psp,
-        ledger: ledger.ledger,
+        wallet: wallet.wallet,
         requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
       }),
       shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     await client.connection.close();
     await connection.close();
     await psp.close();
-    await ledger.close();
+    await wallet.close();
   }
 }
 

@@ -1,17 +1,28 @@
 /**
  * Cash-in `cash-in:<reference>`: create the PIX charge → hand the QR code to the caller
- * (cashInChargeUpdate, used with update-with-start) → wait for CASHIN_PAID or expiry, reconciling
- * by GET while the webhook is late → credit the wallet once → SETTLED, then keep listening for a
- * refund (platform-requested or a MED reversal) that debits the wallet back.
+ * (cashInChargeUpdate, used with update-with-start) → wait for the payment or expiry, the PSP's
+ * record (GET) deciding → credit the wallet once → SETTLED, then keep listening for a refund
+ * (platform-requested or a MED reversal) that debits the wallet back. A refund or a verdict that
+ * cannot be proven keeps the money where it is and goes to NEEDS_REVIEW.
  */
 import { ApplicationFailure, condition, continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
+import { PSP_REFUND_REFUSAL_CODES } from '../domain/connectpsp/common';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
 import { formatBrl } from '../domain/money';
-import { validateCashInInput } from '../domain/validation';
-import { ledger, psp, pspChargeCreation, pspReads } from './activity-proxies';
-import type { CashInWorkflowInput } from './inputs';
+import {
+  cashInRequestDifferences,
+  ValidationError,
+  validateCashInInput,
+  validationVerdict,
+} from '../domain/validation';
+import { ledger, psp, pspAttempts, pspChargeCreation, pspReadsWithin, validation } from './activity-proxies';
+import {
+  type CashInWorkflowInput,
+  DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS,
+  DEFAULT_PSP_RETRY_WINDOW_SECONDS,
+} from './inputs';
 import {
   activityFailure,
   expectActivityFailure,
@@ -20,41 +31,53 @@ import {
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
+  PROVEN_OUTCOMES_PATCH,
+  reconcileBackoff,
   recordPspTransactionId,
   transition,
-  validated,
   watchStep,
 } from './lifecycle';
 import {
   type CashInCharge,
   type CashInRefundAccepted,
   type CashInRefundRequest,
+  type CashInRequest,
   type CashInStatus,
   cashInChargeUpdate,
   type PaymentFailure,
   pspEventSignal,
   refundCashInUpdate,
+  resolveReviewUpdate,
   statusQuery,
 } from './messages';
+import { callUntilProven } from './proven-call';
 import { CASH_IN_PSP, type CashInPspStatus } from './psp-observations';
 import { PspTracking } from './psp-tracking';
+import { Review } from './review';
 
 /** Cash-ins started before this patch refund without holding the wallet first (see holdRefundOnWallet). */
 const REFUND_HOLD_PATCH = 'cash-in-refund-hold';
+/** The expiry cap when cash-ins validated inline (raised caps only: a lower one would change their replay). */
+const FIRST_RELEASED_MAX_EXPIRY_MINUTES = 525_600;
 
 export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashInStatus> {
-  const cashIn = new CashIn(input);
+  const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH));
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
   setHandler(pspEventSignal, (envelope) => cashIn.psp.onEvent(envelope));
-  setHandler(cashInChargeUpdate, () => cashIn.chargeOnceCreated());
+  setHandler(cashInChargeUpdate, () => cashIn.chargeOnceCreated(), {
+    validator: (request?: CashInRequest) => cashIn.checkSameRequest(request),
+  });
   setHandler(refundCashInUpdate, (request) => cashIn.answerRefundRequest(request), {
     validator: (request) => cashIn.checkRefundRequest(request),
+  });
+  setHandler(resolveReviewUpdate, (resolution) => cashIn.review.resolve(resolution), {
+    validator: (resolution) => cashIn.review.validate(resolution),
   });
 
   if (!input.resume) {
     initialSearchAttributes({ ...cashIn.status, kind: 'CASH_IN' });
-    const checked = validated(() => validateCashInInput(input));
+    const checked = await cashIn.validate();
     if ('invalid' in checked) return failLifecycle(cashIn.status, checked.invalid);
 
     await cashIn.createCharge();
@@ -69,11 +92,16 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   return finishLifecycle(cashIn.status);
 }
 
+/** How an unproven refund ended: refunded (the PSP's record says so) or not (with why). */
+type RefundEnd = { refunded: true } | { notRefunded: PaymentFailure };
+
 /** A cash-in's state and steps; the workflow function above strings them together. */
 class CashIn {
   readonly status: CashInStatus;
   readonly psp: PspTracking<CashInPspStatus>;
+  readonly review: Review;
   private readonly reference: string;
+  private readonly attempts: ReturnType<typeof pspAttempts>;
   private expiresAtMs = 0;
   private refundRequest: CashInRefundRequest | null = null;
   private refundOutcome: { accepted: CashInRefundAccepted } | { rejected: PaymentFailure } | null = null;
@@ -81,8 +109,14 @@ class CashIn {
   private refundHold: { held: string } | { rejected: PaymentFailure } | null = null;
   /** Set when watching ended (window over, or refunded): no refund can be asked of this workflow any more. */
   private watchClosed = false;
+  /** How an unproven refund was decided meanwhile (by the PSP's record or an operator). */
+  private refundEnd: RefundEnd | null = null;
 
-  constructor(private readonly input: CashInWorkflowInput) {
+  /** `proven`: started since PROVEN_OUTCOMES_PATCH; older cash-ins replay the way they ran. */
+  constructor(
+    private readonly input: CashInWorkflowInput,
+    private readonly proven: boolean,
+  ) {
     this.reference = input.reference;
     this.status = input.resume?.status ?? {
       kind: 'CASH_IN',
@@ -98,29 +132,42 @@ class CashIn {
       watchingUntil: null,
       timeline: [{ state: 'CREATING', at: nowIso() }],
     };
-    const { psp } = this.status;
+    const refused = input.resume?.refundRefused;
+    if (refused) {
+      this.refundRequest = {};
+      this.refundOutcome = { rejected: refused };
+    }
+    this.review = new Review(this.status);
+    this.attempts = pspAttempts(input.pspCallTimeoutSeconds);
+    const reads = pspReadsWithin(input.pspCallTimeoutSeconds);
+    const { psp: known } = this.status;
     this.psp = new PspTracking({
       kind: { ...CASH_IN_PSP, label: 'cash-in' },
       reference: this.reference,
-      known: psp.transactionId
+      confirmEvents: proven,
+      known: known.transactionId
         ? {
-            status: psp.status ?? 'AWAITING_PAYMENT',
-            transactionId: psp.transactionId,
-            internalCode: psp.internalCode,
-            endToEndId: psp.endToEndId,
-            amountCents: psp.paidAmountCents,
+            status: known.status ?? 'AWAITING_PAYMENT',
+            transactionId: known.transactionId,
+            internalCode: known.internalCode,
+            endToEndId: known.endToEndId,
+            amountCents: known.paidAmountCents,
             failure: null,
           }
         : null,
-      read: (id) => pspReads.getCashIn({ id }),
+      read: (id) => reads.getCashIn({ id }),
       onObserved: (latest) => {
         this.status.psp = {
+          ...this.status.psp,
           transactionId: latest.transactionId,
           internalCode: latest.internalCode ?? this.status.psp.internalCode,
           endToEndId: latest.endToEndId ?? this.status.psp.endToEndId,
           status: latest.status,
           paidAmountCents: latest.amountCents,
         };
+      },
+      onUnconfirmed: () => {
+        this.status.psp.unconfirmedEvents = (this.status.psp.unconfirmedEvents ?? 0) + 1;
       },
     });
   }
@@ -139,7 +186,41 @@ class CashIn {
     };
   }
 
+  private get retryWindowMs(): number {
+    return (this.input.pspRetryWindowSeconds ?? DEFAULT_PSP_RETRY_WINDOW_SECONDS) * 1000;
+  }
+
+  private get outcomeDeadlineMs(): number {
+    return (this.input.pspOutcomeDeadlineSeconds ?? DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS) * 1000;
+  }
+
   // ---- the QR code -------------------------------------------------------------------------
+
+  /** The input's validation, recorded in history (older cash-ins validated inline, with the cap of then). */
+  validate() {
+    if (!this.proven) {
+      const maxExpiryMinutes = FIRST_RELEASED_MAX_EXPIRY_MINUTES;
+      return Promise.resolve(validationVerdict(() => validateCashInInput(this.input, { maxExpiryMinutes })));
+    }
+    return validation.validateCashInRequest(this.input);
+  }
+
+  /** The cashInCharge update's validator: a start naming a request must be the request this reference was made for. */
+  checkSameRequest(request: CashInRequest | undefined): void {
+    if (request === undefined) return;
+    let differences: string[];
+    try {
+      differences = cashInRequestDifferences(this.input, request);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new Error(err.message);
+      throw err;
+    }
+    if (differences.length > 0) {
+      throw new Error(
+        `reference ${this.reference} belongs to another cash-in request: ${differences.join(', ')} differ`,
+      );
+    }
+  }
 
   /** POST /cash-in; the lifecycle fails (and the QR request with it) when the PSP refuses. */
   async createCharge(): Promise<void> {
@@ -201,18 +282,45 @@ class CashIn {
 
   // ---- payment -------------------------------------------------------------------------------
 
-  /** No expiry webhook exists: the deadline is ours, and the PSP's GET tells when it expired. */
-  async waitForPaymentOrExpiry(): Promise<CashInPspStatus> {
-    await this.psp.waitUntil(
-      (s) => (s ?? 'AWAITING_PAYMENT') !== 'AWAITING_PAYMENT',
-      this.input.reconcileIntervalSeconds,
-      this.expiresAtMs,
-    );
-    return this.pspStatus();
+  /**
+   * No expiry webhook exists: the deadline is ours, and the PSP's GET tells when it expired. In
+   * proven cash-ins, a PSP that has still not said PAID or EXPIRED long after the expiry sends the
+   * payment to NEEDS_REVIEW (it keeps asking), where an operator may stop the wait.
+   */
+  async waitForPaymentOrExpiry(): Promise<CashInPspStatus | 'GIVEN_UP'> {
+    const decided = (s: CashInPspStatus | null) => (s ?? 'AWAITING_PAYMENT') !== 'AWAITING_PAYMENT';
+    const interval = this.input.reconcileIntervalSeconds;
+    await this.psp.waitUntil(decided, interval, this.expiresAtMs);
+    if (!this.proven || decided(this.psp.status)) return this.pspStatus();
+
+    let deadlineMs: number | undefined = this.expiresAtMs + this.outcomeDeadlineMs;
+    for (;;) {
+      await this.psp.waitUntil(decided, interval, deadlineMs, () => this.review.pending !== null);
+      if (decided(this.psp.status)) return this.pspStatus();
+      const resolution = this.review.pending;
+      if (resolution?.decision === 'SENT') {
+        this.review.refuse(
+          "a payment is proven by the PSP's record only, and it still says AWAITING_PAYMENT",
+        );
+      } else if (resolution) {
+        this.review.accept();
+        transition(this.status, 'EXPIRED', Review.note(resolution));
+        return 'GIVEN_UP';
+      } else if (deadlineMs !== undefined && Date.now() >= deadlineMs) {
+        this.review.enter(
+          'PSP_OUTCOME',
+          'the PSP has said neither PAID nor EXPIRED since the charge expired',
+          null,
+        );
+        deadlineMs = undefined;
+      }
+    }
   }
 
-  expire(outcome: 'EXPIRED' | 'CANCELLED'): Promise<CashInStatus> {
-    transition(this.status, 'EXPIRED', outcome === 'CANCELLED' ? 'cancelled by the PSP' : undefined);
+  expire(outcome: 'EXPIRED' | 'CANCELLED' | 'GIVEN_UP'): Promise<CashInStatus> {
+    if (outcome !== 'GIVEN_UP') {
+      transition(this.status, 'EXPIRED', outcome === 'CANCELLED' ? 'cancelled by the PSP' : undefined);
+    }
     return finishLifecycle(this.status);
   }
 
@@ -239,12 +347,8 @@ class CashIn {
     const paid = this.status.psp.paidAmountCents;
     this.status.refund = { origin: 'WRONG_AMOUNT', reason: 'MERCHANT_ERROR' };
     transition(this.status, 'REFUNDING', `paid ${paid === null ? 'an unknown amount' : formatBrl(paid)}`);
-    const failure = await this.askPspForRefund(
-      'MERCHANT_ERROR',
-      `expected ${formatBrl(this.input.amountCents)}`,
-    );
-    if (failure) return failLifecycle(this.status, failure);
-    await this.waitForPspRefund();
+    const end = await this.refund('MERCHANT_ERROR', `expected ${formatBrl(this.input.amountCents)}`);
+    if ('notRefunded' in end) return failLifecycle(this.status, end.notRefunded);
     transition(this.status, 'REFUNDED');
     return finishLifecycle(this.status);
   }
@@ -286,7 +390,13 @@ class CashIn {
     const carryOn = () =>
       continueAsNew<typeof cashInWorkflow>({
         ...this.input,
-        resume: { status: this.status, watchUntilMs: window.untilMs },
+        resume: {
+          status: this.status,
+          watchUntilMs: window.untilMs,
+          ...(this.refundOutcome && 'rejected' in this.refundOutcome
+            ? { refundRefused: this.refundOutcome.rejected }
+            : {}),
+        },
       });
 
     for (;;) {
@@ -295,45 +405,146 @@ class CashIn {
         if (await this.refundForThePlatform()) break;
         continue;
       }
-      const woken = () => this.pspStatus() === 'REFUNDED' || refundPending();
-      if (
-        !(await watchStep(window, this.input.maxHistoryEvents, woken, () => this.psp.reconcile(), carryOn))
-      ) {
+      const woken = () => this.pspStatus() === 'REFUNDED' || refundPending() || this.psp.hasClaim;
+      if (!(await watchStep(window, this.input.maxHistoryEvents, woken, () => this.reconcile(), carryOn))) {
         this.status.watchingUntil = null;
         this.watchClosed = true;
         return;
       }
+      if (this.psp.hasClaim) await this.reconcile();
     }
     await this.debitRefund();
   }
 
-  /** Runs the platform's refund request: true once the PSP accepted it and refunded. */
+  private async reconcile(): Promise<void> {
+    await this.psp.reconcile();
+  }
+
+  /** Runs the platform's refund request: true once the PSP refunded. */
   private async refundForThePlatform(): Promise<boolean> {
     const reason = this.refundRequest?.reason ?? 'CUSTOMER_REQUEST';
     this.status.refund = { origin: 'PLATFORM', reason };
     transition(this.status, 'REFUNDING', reason);
     // Versioned: histories recorded before the refund hold existed replay without it.
     this.refundHold = patched(REFUND_HOLD_PATCH) ? await this.holdRefundOnWallet() : null;
-    const failure =
+    const end: RefundEnd =
       this.refundHold && 'rejected' in this.refundHold
-        ? this.refundHold.rejected
-        : await this.askPspForRefund(reason, this.refundRequest?.description);
-    if (failure) {
+        ? { notRefunded: this.refundHold.rejected }
+        : await this.refund(reason, this.refundRequest?.description);
+    if ('notRefunded' in end) {
       if (this.refundHold && 'held' in this.refundHold) await this.releaseRefundHold();
       this.refundHold = null;
-      this.refundOutcome = { rejected: failure };
+      this.refundOutcome = { rejected: end.notRefunded };
       this.status.refund = null;
-      transition(this.status, 'SETTLED', `refund refused: ${failure.code}`);
+      transition(this.status, 'SETTLED', `refund refused: ${end.notRefunded.code}`);
       return false;
     }
+    return true;
+  }
+
+  /**
+   * Asks the PSP for the full refund and waits until it is done. Older cash-ins take any refusal
+   * but CASH_IN_ALREADY_REFUNDED as "not refunded". Proven ones release nothing on an answer they
+   * cannot prove: NEEDS_REVIEW, the same request again, and the PSP's record (or an operator) decides.
+   */
+  private async refund(reason: RefundReason, description?: string): Promise<RefundEnd> {
+    const request = {
+      id: this.status.psp.transactionId as string,
+      reason,
+      ...(description === undefined ? {} : { description }),
+      idempotencyKey: idempotencyKey(`cash-in:${this.reference}:refund`),
+    };
+    if (!this.proven) {
+      const refused = await this.askPspForRefundOnce(request);
+      if (refused) return { notRefunded: refused };
+      this.acceptRefund();
+      await this.psp.waitUntil((s) => s === 'REFUNDED', this.input.reconcileIntervalSeconds);
+      return { refunded: true };
+    }
+
+    this.refundEnd = null;
+    const result = await callUntilProven({
+      attempt: async () => {
+        try {
+          return await this.attempts.refundCashIn(request);
+        } catch (err) {
+          if (expectActivityFailure(err).code === 'CASH_IN_ALREADY_REFUNDED') return { endToEndId: null };
+          throw err;
+        }
+      },
+      refusals: PSP_REFUND_REFUSAL_CODES,
+      review: this.review,
+      step: 'REFUND',
+      label: 'POST /cash-in/{id}/refund',
+      retryWindowMs: this.retryWindowMs,
+      pauses: reconcileBackoff(this.input.reconcileIntervalSeconds),
+      woken: () => this.psp.hasClaim || this.review.pending !== null,
+      decidedMeanwhile: () => this.refundDecidedMeanwhile(),
+      reconcileAfterWindow: true,
+    });
+    if ('refused' in result) return { notRefunded: result.refused };
+    if ('accepted' in result && result.accepted.endToEndId)
+      this.status.psp.endToEndId = result.accepted.endToEndId;
+    if (this.refundEnd && 'notRefunded' in this.refundEnd) return this.refundEnd;
+    this.acceptRefund();
+    if (this.review.open) transition(this.status, 'REFUNDING', 'the PSP has the refund');
+    return this.waitForRefundRecord();
+  }
+
+  /** After the PSP took the refund: its record must say REFUNDED by the deadline, or NEEDS_REVIEW. */
+  private async waitForRefundRecord(): Promise<RefundEnd> {
+    const refunded = (s: CashInPspStatus | null) => s === 'REFUNDED';
+    let deadlineMs: number | undefined = Date.now() + this.outcomeDeadlineMs;
+    for (;;) {
+      await this.psp.waitUntil(
+        refunded,
+        this.input.reconcileIntervalSeconds,
+        deadlineMs,
+        () => this.review.pending !== null,
+      );
+      if (refunded(this.psp.status)) return { refunded: true };
+      if (this.review.pending) {
+        if (await this.refundDecidedMeanwhile()) return this.refundEnd ?? { refunded: true };
+      } else if (deadlineMs !== undefined && Date.now() >= deadlineMs) {
+        this.review.enter(
+          'PSP_OUTCOME',
+          'the PSP took the refund but its record does not show it refunded',
+          null,
+        );
+        deadlineMs = undefined;
+      }
+    }
+  }
+
+  /**
+   * While a refund is unproven: the PSP's record saying REFUNDED decides it; an operator may say it
+   * was not refunded (the hold is released), or SENT, which only the record can bear out.
+   */
+  private async refundDecidedMeanwhile(): Promise<boolean> {
+    await this.psp.reconcile();
+    if (this.pspStatus() === 'REFUNDED') {
+      if (this.review.pending) this.review.refuse("the PSP's record already shows the refund");
+      this.refundEnd = { refunded: true };
+      return true;
+    }
+    const resolution = this.review.pending;
+    if (!resolution) return false;
+    if (resolution.decision === 'SENT') {
+      this.review.refuse(`the PSP's record says ${this.pspStatus()}, not REFUNDED`);
+      return false;
+    }
+    this.review.accept();
+    this.refundEnd = { notRefunded: { code: 'NOT_REFUNDED', message: Review.note(resolution) } };
+    return true;
+  }
+
+  private acceptRefund(): void {
     this.refundOutcome = {
       accepted: {
         transactionId: this.status.psp.transactionId as string,
         endToEndId: this.status.psp.endToEndId ?? '',
       },
     };
-    await this.waitForPspRefund();
-    return true;
   }
 
   /** The refund is done at the PSP: post the platform refund's hold, or debit a MED reversal. */
@@ -350,11 +561,17 @@ class CashIn {
     }
     this.status.ledger.reversed = true;
     this.status.watchingUntil = null;
+    const overruled = this.status.review?.resolution?.decision === 'NOT_SENT';
     transition(
       this.status,
       'REFUNDED',
       this.status.refund.origin === 'PSP' ? 'refunded by the PSP (MED)' : undefined,
     );
+    if (overruled && !this.status.review?.contradiction) {
+      this.review.flagContradiction(
+        "refunded by the PSP after an operator said it was not: the PSP's record applied",
+      );
+    }
     this.watchClosed = true; // answers a refund request that raced the PSP's own refund
   }
 
@@ -379,24 +596,17 @@ class CashIn {
     });
   }
 
-  /** POST /cash-in/{id}/refund; null when the PSP accepted (or had already refunded). */
-  private async askPspForRefund(reason: RefundReason, description?: string): Promise<PaymentFailure | null> {
+  /** POST /cash-in/{id}/refund as cash-ins started before proven outcomes ask it: null when accepted. */
+  private async askPspForRefundOnce(
+    request: Parameters<typeof psp.refundCashIn>[0],
+  ): Promise<PaymentFailure | null> {
     try {
-      const refunded = await psp.refundCashIn({
-        id: this.status.psp.transactionId as string,
-        reason,
-        ...(description === undefined ? {} : { description }),
-        idempotencyKey: idempotencyKey(`cash-in:${this.reference}:refund`),
-      });
+      const refunded = await psp.refundCashIn(request);
       this.status.psp.endToEndId = refunded.endToEndId;
       return null;
     } catch (err) {
       const failure = expectActivityFailure(err);
       return failure.code === 'CASH_IN_ALREADY_REFUNDED' ? null : failure;
     }
-  }
-
-  private waitForPspRefund(): Promise<void> {
-    return this.psp.waitUntil((s) => s === 'REFUNDED', this.input.reconcileIntervalSeconds);
   }
 }

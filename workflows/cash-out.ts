@@ -1,18 +1,29 @@
 /**
  * Cash-out `cash-out:<reference>`, a saga: validate → hold the amount on the wallet → send the PIX
  * (signed, idempotent; INSUFFICIENT_FUNDS at the PSP → rebalance top-up and a bounded retry) →
- * wait for CASHOUT_COMPLETED / CASHOUT_FAILED, reconciling by GET when late → post the hold
- * (SETTLED) or void it (REFUNDED, with the PSP's reason). A settled cash-out keeps listening for a
- * CASHOUT_REFUNDED (the money came back) and credits the user once.
+ * wait for the PSP's verdict, reconciling by GET → post the hold (SETTLED) or void it (REFUNDED,
+ * with the PSP's reason). A send or verdict that cannot be proven keeps the hold and goes to
+ * NEEDS_REVIEW, where the PSP's record or an operator decides. A settled cash-out keeps listening
+ * for a CASHOUT_REFUNDED (the money came back) and credits the user once.
  */
-import { continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, log, patched, setHandler } from '@temporalio/workflow';
 import type { Payee } from '../domain/connectpsp/cash-out';
 import { PSP_NOTHING_CREATED_CODES } from '../domain/connectpsp/common';
 import { idempotencyKey } from '../domain/ids';
 import { transferIds } from '../domain/ledger';
-import { type ValidCashOutInput, validateCashOutInput } from '../domain/validation';
-import { ledger, psp, pspReads, rebalance } from './activity-proxies';
-import type { CashOutWorkflowInput } from './inputs';
+import {
+  cashOutRequestDifferences,
+  ValidationError,
+  type ValidCashOutInput,
+  validateCashOutInput,
+  validationVerdict,
+} from '../domain/validation';
+import { ledger, psp, pspAttempts, pspReadsWithin, rebalance, validation } from './activity-proxies';
+import {
+  type CashOutWorkflowInput,
+  DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS,
+  DEFAULT_PSP_RETRY_WINDOW_SECONDS,
+} from './inputs';
 import {
   expectActivityFailure,
   failLifecycle,
@@ -20,46 +31,76 @@ import {
   initialSearchAttributes,
   lateEventWindow,
   nowIso,
+  PROVEN_OUTCOMES_PATCH,
+  reconcileBackoff,
   recordPspTransactionId,
   transition,
-  validated,
   watchStep,
 } from './lifecycle';
-import { type CashOutStatus, type PaymentFailure, pspEventSignal, statusQuery } from './messages';
+import {
+  type CashOutAccepted,
+  type CashOutRequest,
+  type CashOutStatus,
+  cashOutAcceptedUpdate,
+  type PaymentFailure,
+  pspEventSignal,
+  type ReviewResolution,
+  resolveReviewUpdate,
+  statusQuery,
+} from './messages';
+import { callUntilProven } from './proven-call';
 import { CASH_OUT_PSP, type CashOutPspStatus } from './psp-observations';
 import { PspTracking } from './psp-tracking';
+import { Review } from './review';
 import { cashOutWorkflowId } from './workflow-ids';
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
-  const cashOut = new CashOut(input);
+  const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH));
   setHandler(statusQuery, () => cashOut.status);
   setHandler(pspEventSignal, (envelope) => cashOut.psp.onEvent(envelope));
+  setHandler(cashOutAcceptedUpdate, () => cashOut.acceptedOnceHeld(), {
+    validator: (request) => cashOut.checkSameRequest(request),
+  });
+  setHandler(resolveReviewUpdate, (resolution) => cashOut.review.resolve(resolution), {
+    validator: (resolution) => cashOut.review.validate(resolution),
+  });
 
   if (!input.resume) {
     initialSearchAttributes({ ...cashOut.status, kind: 'CASH_OUT' });
-    const checked = validated(() => validateCashOutInput(input));
+    const checked = await cashOut.validate();
     if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
 
     await cashOut.holdOnWallet();
     const refused = await cashOut.send(checked.valid);
     if (refused) return cashOut.giveBackAndFail(refused);
-    const outcome = await cashOut.waitForPspOutcome();
-    if (outcome === 'FAILED' || outcome === 'CANCELLED') return cashOut.giveBack(outcome);
-    await cashOut.settle();
+    const verdict = await cashOut.waitForVerdict();
+    if ('giveBack' in verdict) return cashOut.giveBack(verdict.giveBack);
+    await cashOut.settle(verdict.note);
   }
 
   await cashOut.watchForReturn();
   return finishLifecycle(cashOut.status);
 }
 
+/** What ends the wait for the PSP: the hold is posted, or given back with a reason. */
+type Verdict = { note?: string } | { giveBack: PaymentFailure };
+
 /** A cash-out's state and steps; the workflow function above strings them together. */
 class CashOut {
   readonly status: CashOutStatus;
   readonly psp: PspTracking<CashOutPspStatus>;
+  readonly review: Review;
   private readonly reference: string;
   private readonly holdId: string;
+  private readonly attempts: ReturnType<typeof pspAttempts>;
+  /** How an unproven send was decided meanwhile: null, the PSP has it; otherwise why nothing was sent. */
+  private sendDecision: PaymentFailure | null = null;
 
-  constructor(private readonly input: CashOutWorkflowInput) {
+  /** `proven`: started since PROVEN_OUTCOMES_PATCH; older cash-outs replay the way they ran. */
+  constructor(
+    private readonly input: CashOutWorkflowInput,
+    private readonly proven: boolean,
+  ) {
     this.reference = input.reference;
     this.holdId = transferIds.cashOutHold(input.reference);
     this.status = input.resume?.status ?? {
@@ -75,23 +116,29 @@ class CashOut {
       watchingUntil: null,
       timeline: [{ state: 'HOLDING', at: nowIso() }],
     };
-    const { psp } = this.status;
+    this.review = new Review(this.status);
+    this.attempts = pspAttempts(input.pspCallTimeoutSeconds);
+    const reads = pspReadsWithin(input.pspCallTimeoutSeconds);
+    const { psp: known } = this.status;
     this.psp = new PspTracking({
       kind: { ...CASH_OUT_PSP, label: 'cash-out' },
       reference: this.reference,
-      known: psp.transactionId
+      amountCents: input.amountCents,
+      confirmEvents: proven,
+      known: known.transactionId
         ? {
-            status: psp.status ?? 'PROCESSING',
-            transactionId: psp.transactionId,
-            internalCode: psp.internalCode,
-            endToEndId: psp.endToEndId,
+            status: known.status ?? 'PROCESSING',
+            transactionId: known.transactionId,
+            internalCode: known.internalCode,
+            endToEndId: known.endToEndId,
             amountCents: input.amountCents,
             failure: this.status.failure,
           }
         : null,
-      read: (id) => pspReads.getCashOut({ id }),
+      read: (id) => reads.getCashOut({ id }),
       onObserved: (latest, previous) => {
         this.status.psp = {
+          ...this.status.psp,
           transactionId: latest.transactionId,
           internalCode: latest.internalCode ?? this.status.psp.internalCode,
           endToEndId: latest.endToEndId ?? this.status.psp.endToEndId,
@@ -99,6 +146,46 @@ class CashOut {
         };
         if (previous === null) recordPspTransactionId(latest.transactionId);
       },
+      onUnconfirmed: () => {
+        this.status.psp.unconfirmedEvents = (this.status.psp.unconfirmedEvents ?? 0) + 1;
+      },
+    });
+  }
+
+  // ---- start ---------------------------------------------------------------------------------
+
+  /** The input's validation, recorded in history (older cash-outs validated inline, as they ran). */
+  validate() {
+    if (!this.proven) return Promise.resolve(validationVerdict(() => validateCashOutInput(this.input)));
+    return validation.validateCashOutRequest(this.input);
+  }
+
+  /** The cashOutAccepted update's validator: a start with the same reference must be the same request. */
+  checkSameRequest(request: CashOutRequest | undefined): void {
+    let differences: string[];
+    try {
+      differences = cashOutRequestDifferences(this.input, request as CashOutRequest);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new Error(err.message);
+      throw err;
+    }
+    if (differences.length > 0) {
+      throw new Error(
+        `reference ${this.reference} belongs to another cash-out request: ${differences.join(', ')} differ`,
+      );
+    }
+  }
+
+  /** The cashOutAccepted update: answers once the amount is held, or fails with why nothing was held. */
+  async acceptedOnceHeld(): Promise<CashOutAccepted> {
+    await condition(() => this.status.ledger.held || this.status.state === 'FAILED');
+    if (this.status.ledger.held) return { reference: this.reference, state: this.status.state };
+    const failure = this.status.failure ?? { code: 'CASH_OUT_FAILED', message: 'nothing was held' };
+    throw ApplicationFailure.create({
+      type: failure.code,
+      message: failure.message,
+      nonRetryable: true,
+      details: [failure],
     });
   }
 
@@ -117,21 +204,108 @@ class CashOut {
     this.status.ledger.held = true;
   }
 
-  /** POST /cash-out; returns why nothing was sent, or null once the PSP accepted it. */
-  async send(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
+  // ---- send ------------------------------------------------------------------------------------
+
+  /** POST /cash-out; returns why nothing was sent, or null once the PSP has it. */
+  send(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
+    return this.proven ? this.sendUntilProven(valid) : this.sendAsFirstReleased(valid);
+  }
+
+  /** Each attempt after a top-up has its own key: a refused attempt's answer is replayed for its key. */
+  private createRequest(valid: ValidCashOutInput, attempt: number) {
     const { input, reference } = this;
+    return {
+      externalReference: reference,
+      amountCents: input.amountCents,
+      ...(valid.description === undefined ? {} : { description: valid.description }),
+      ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
+      payee: wirePayee(valid),
+      idempotencyKey: idempotencyKey(`cash-out:${reference}:create${attempt === 0 ? '' : `:${attempt}`}`),
+    };
+  }
+
+  private async sendUntilProven(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
+    for (let attempt = 0; ; attempt++) {
+      transition(this.status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
+      const request = this.createRequest(valid, attempt);
+      const result = await callUntilProven({
+        attempt: () => this.attempts.createCashOut(request),
+        refusals: PSP_NOTHING_CREATED_CODES,
+        review: this.review,
+        step: 'SEND',
+        label: 'POST /cash-out',
+        retryWindowMs: (this.input.pspRetryWindowSeconds ?? DEFAULT_PSP_RETRY_WINDOW_SECONDS) * 1000,
+        pauses: reconcileBackoff(this.input.reconcileIntervalSeconds),
+        woken: () => this.psp.hasClaim || this.review.pending !== null,
+        decidedMeanwhile: () => this.sendDecidedMeanwhile(),
+        reconcileAfterWindow: false,
+      });
+      if ('decidedElsewhere' in result) return this.sendDecision;
+      if ('accepted' in result) {
+        const created = result.accepted;
+        this.psp.observe({
+          status: 'PROCESSING',
+          transactionId: created.transactionId,
+          internalCode: created.internalCode,
+          endToEndId: null,
+          amountCents: created.amountCents,
+          failure: null,
+        });
+        transition(
+          this.status,
+          'PROCESSING',
+          this.review.open ? 'the PSP answered: it has the cash-out' : undefined,
+        );
+        return null;
+      }
+      const failure = result.refused;
+      if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= this.input.topUpRetries) return failure;
+      await this.topUp(attempt, failure);
+    }
+  }
+
+  /**
+   * Between attempts of an unproven send: a webhook naming this cash-out (its record read by GET)
+   * or an operator's resolution (SENT with the PSP's id, checked by GET; NOT_SENT) may decide it.
+   */
+  private async sendDecidedMeanwhile(): Promise<boolean> {
+    if (this.psp.hasClaim && (await this.psp.reconcile())) {
+      transition(this.status, 'PROCESSING', "the PSP's record shows the cash-out");
+      this.sendDecision = null;
+      return true;
+    }
+    const resolution = this.review.pending;
+    if (!resolution) return false;
+    if (resolution.decision === 'NOT_SENT') {
+      this.review.accept();
+      this.sendDecision = { code: 'NOT_SENT', message: Review.note(resolution) };
+      return true;
+    }
+    const transactionId = resolution.pspTransactionId ?? this.psp.transactionId;
+    if (!transactionId) {
+      this.review.refuse(
+        'name the PSP transaction id of this cash-out (pspTransactionId): it was never learnt',
+      );
+      return false;
+    }
+    if (!(await this.psp.adopt(transactionId))) {
+      this.review.refuse(
+        `the PSP shows no cash-out ${transactionId} for reference ${this.reference} and this amount`,
+      );
+      return false;
+    }
+    this.review.accept();
+    transition(this.status, 'PROCESSING', Review.note(resolution));
+    this.sendDecision = null;
+    return true;
+  }
+
+  /** The send of cash-outs started before proven outcomes, as it ran then. */
+  private async sendAsFirstReleased(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
     for (let attempt = 0; ; attempt++) {
       transition(this.status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
       try {
-        const created = await psp.createCashOut({
-          externalReference: reference,
-          amountCents: input.amountCents,
-          ...(valid.description === undefined ? {} : { description: valid.description }),
-          ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
-          payee: wirePayee(valid),
-          // A refused attempt's answer is replayed for its key, so each attempt after a top-up has its own.
-          idempotencyKey: idempotencyKey(`cash-out:${reference}:create${attempt === 0 ? '' : `:${attempt}`}`),
-        });
+        const created = await psp.createCashOut(this.createRequest(valid, attempt));
         this.psp.observe({
           status: 'PROCESSING',
           transactionId: created.transactionId,
@@ -145,13 +319,10 @@ class CashOut {
       } catch (err) {
         const failure = expectActivityFailure(err);
         if (!PSP_NOTHING_CREATED_CODES.has(failure.code) || this.psp.status !== null) {
-          // The PSP may hold this cash-out (it already had the reference, answered something we
-          // cannot read, or a webhook already spoke of it): the money may be out, so the hold
-          // stays and the PSP's webhooks decide how it ends.
           transition(this.status, 'PROCESSING', `the PSP may have it (${failure.code})`);
           return null;
         }
-        if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= input.topUpRetries) return failure;
+        if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= this.input.topUpRetries) return failure;
         await this.topUp(attempt, failure);
       }
     }
@@ -172,40 +343,102 @@ class CashOut {
     }
   }
 
-  /** Nothing left for the PSP: the hold is given back and the lifecycle fails with the PSP's refusal. */
+  /** Nothing left for the PSP: the hold is given back and the lifecycle fails with why. */
   async giveBackAndFail(refused: PaymentFailure): Promise<never> {
     await this.voidHold();
     return failLifecycle(this.status, refused);
   }
 
-  async waitForPspOutcome(): Promise<CashOutPspStatus | null> {
-    await this.psp.waitUntil((s) => s !== 'PROCESSING' && s !== null, this.input.reconcileIntervalSeconds);
-    return this.psp.status;
+  // ---- the PSP's verdict -------------------------------------------------------------------------
+
+  /**
+   * Waits for COMPLETED / FAILED / CANCELLED (or REFUNDED out of order), reconciling by GET. In
+   * proven cash-outs, a verdict overdue past its deadline goes to NEEDS_REVIEW (reconciling goes
+   * on), where an operator may decide what the PSP's record does not contradict.
+   */
+  async waitForVerdict(): Promise<Verdict> {
+    const decided = (s: CashOutPspStatus | null) => s !== null && s !== 'PROCESSING';
+    const interval = this.input.reconcileIntervalSeconds;
+    if (!this.proven) {
+      await this.psp.waitUntil(decided, interval);
+      return this.verdictOfPsp();
+    }
+    const deadlineSeconds = this.input.pspOutcomeDeadlineSeconds ?? DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS;
+    let deadlineMs: number | undefined = Date.now() + deadlineSeconds * 1000;
+    for (;;) {
+      await this.psp.waitUntil(decided, interval, deadlineMs, () => this.review.pending !== null);
+      if (decided(this.psp.status)) return this.verdictOfPsp();
+      const resolution = this.review.pending;
+      if (resolution) {
+        const verdict = await this.verdictOfOperator(resolution);
+        if (verdict) return verdict;
+      } else if (deadlineMs !== undefined && Date.now() >= deadlineMs) {
+        this.review.enter('PSP_OUTCOME', `no verdict from the PSP after ${deadlineSeconds} s`, null);
+        deadlineMs = undefined;
+      }
+    }
   }
 
-  /** The PSP failed (or cancelled) the cash-out: the hold goes back to the user, with the PSP's reason. */
-  async giveBack(outcome: 'FAILED' | 'CANCELLED'): Promise<CashOutStatus> {
-    const failure = this.psp.observation?.failure ?? {
-      code: outcome,
-      message: `the PSP reported the cash-out ${outcome}`,
-    };
+  private verdictOfPsp(): Verdict {
+    const outcome = this.psp.status;
+    if (outcome === 'FAILED' || outcome === 'CANCELLED') {
+      return {
+        giveBack: this.psp.observation?.failure ?? {
+          code: outcome,
+          message: `the PSP reported the cash-out ${outcome}`,
+        },
+      };
+    }
+    return {};
+  }
+
+  /** An operator's resolution of an overdue verdict, accepted only where the PSP's record does not contradict it. */
+  private async verdictOfOperator(resolution: ReviewResolution): Promise<Verdict | null> {
+    const known = this.psp.transactionId;
+    if (resolution.pspTransactionId !== undefined && resolution.pspTransactionId !== known) {
+      this.review.refuse(`this cash-out is PSP transaction ${known}, not ${resolution.pspTransactionId}`);
+      return null;
+    }
+    await this.psp.reconcile();
+    const status = this.psp.status;
+    const contradicted =
+      resolution.decision === 'SENT'
+        ? status === 'FAILED' || status === 'CANCELLED'
+        : status === 'COMPLETED' || status === 'REFUNDED';
+    if (contradicted) {
+      this.review.refuse(`the PSP's record says ${status}`);
+      return status === 'PROCESSING' ? null : this.verdictOfPsp();
+    }
+    if (status !== 'PROCESSING') {
+      this.review.refuse(`the PSP's record now says ${status}: it decides`);
+      return this.verdictOfPsp();
+    }
+    this.review.accept();
+    const note = Review.note(resolution);
+    return resolution.decision === 'SENT' ? { note } : { giveBack: { code: 'NOT_SENT', message: note } };
+  }
+
+  /** The PSP failed (or cancelled) the cash-out, or an operator said it was not sent: the hold goes back. */
+  async giveBack(failure: PaymentFailure): Promise<CashOutStatus> {
     this.status.failure = failure;
     await this.voidHold();
     transition(this.status, 'REFUNDED', failure.code);
     return finishLifecycle(this.status);
   }
 
-  /** COMPLETED, or already REFUNDED (events out of order): the money left, so the hold is posted. */
-  async settle(): Promise<void> {
+  /** COMPLETED, already REFUNDED (events out of order), or sent by an operator's word: the hold is posted. */
+  async settle(note?: string): Promise<void> {
     await ledger.postCashOut({ transferId: transferIds.cashOutPost(this.reference), pendingId: this.holdId });
     this.status.ledger.posted = true;
-    transition(this.status, 'SETTLED');
+    transition(this.status, 'SETTLED', note);
   }
 
   private async voidHold(): Promise<void> {
     await ledger.voidCashOut({ transferId: transferIds.cashOutVoid(this.reference), pendingId: this.holdId });
     this.status.ledger.voided = true;
   }
+
+  // ---- after settlement ------------------------------------------------------------------------------
 
   /** Until the window closes, a CASHOUT_REFUNDED (the payee's bank sent it back) credits the user once. */
   async watchForReturn(): Promise<void> {
@@ -217,13 +450,17 @@ class CashOut {
         ...this.input,
         resume: { status: this.status, watchUntilMs: window.untilMs },
       });
+    const reconcile = async () => {
+      await this.psp.reconcile();
+      this.flagWhatContradictsTheOperator();
+    };
     while (!returned()) {
-      if (
-        !(await watchStep(window, this.input.maxHistoryEvents, returned, () => this.psp.reconcile(), carryOn))
-      ) {
+      const woken = () => returned() || this.psp.hasClaim;
+      if (!(await watchStep(window, this.input.maxHistoryEvents, woken, reconcile, carryOn))) {
         this.status.watchingUntil = null;
         return;
       }
+      if (this.psp.hasClaim) await reconcile();
     }
     await ledger.creditCashOutReturn({
       transferId: transferIds.cashOutReturn(this.reference),
@@ -234,6 +471,18 @@ class CashOut {
     this.status.ledger.returned = true;
     this.status.watchingUntil = null;
     transition(this.status, 'REFUNDED', 'returned by the payee bank');
+  }
+
+  /** Settled on an operator's word, then the PSP says it failed: flagged, nothing moved back silently. */
+  private flagWhatContradictsTheOperator(): void {
+    const review = this.status.review;
+    const status = this.psp.status;
+    if (review?.resolution?.decision !== 'SENT' || review.contradiction) return;
+    if (status === 'FAILED' || status === 'CANCELLED') {
+      this.review.flagContradiction(
+        `settled on ${review.resolution.resolvedBy}'s word, but the PSP says ${status}`,
+      );
+    }
   }
 }
 

@@ -4,14 +4,32 @@
  * them again before any activity (a history started by hand must not reach the PSP unchecked).
  */
 import type { CashInInput, CashOutInput } from '../domain/validation';
-import type { CashInStatus, CashOutStatus, RebalanceRunResult } from './messages';
+import type { CashInStatus, CashOutStatus, PaymentFailure, RebalanceRunResult } from './messages';
 
 /** How long a settled payment keeps listening for a refund/return by default (PIX refunds: 90 days). */
 export const DEFAULT_LATE_EVENT_WATCH_DAYS = 90;
 /** How often a settled payment asks the PSP whether a refund/return happened without a webhook. */
 export const DEFAULT_LATE_EVENT_RECONCILE_HOURS = 24;
 
-export interface CashInWorkflowInput extends CashInInput {
+/**
+ * How long a lifecycle sends a request again with the same idempotency key after its outcome
+ * became unknown: below ConnectPSP's 24-hour key retention, past which a retry could do it twice.
+ */
+export const DEFAULT_PSP_RETRY_WINDOW_SECONDS = 23 * 3600;
+/** How long a lifecycle waits for the PSP's verdict (a cash-out's, a refund's, an expired charge's) before NEEDS_REVIEW. */
+export const DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS = 24 * 3600;
+
+/** What every payment lifecycle takes about waiting for the PSP; each field has a default. */
+export interface PspWaitSettings {
+  /** Same-key retries of an unproven send or refund stop this long after the first attempt. */
+  pspRetryWindowSeconds?: number;
+  /** NEEDS_REVIEW when the PSP's verdict is this late. */
+  pspOutcomeDeadlineSeconds?: number;
+  /** Start-to-close of one PSP call (default 30 s); the activity ends its HTTP call just before it. */
+  pspCallTimeoutSeconds?: number;
+}
+
+export interface CashInWorkflowInput extends CashInInput, PspWaitSettings {
   /** Charge lifetime at the PSP (`expirationInMinutes`); the starter applies CASHIN_DEFAULT_EXPIRATION_MINUTES. */
   expiresInMinutes: number;
   /** GET /cash-in/{id} while waiting without a webhook: CASHIN_RECONCILE_INTERVAL_SECONDS. */
@@ -37,9 +55,11 @@ export interface CashInResume {
   status: CashInStatus;
   /** Epoch ms at which watching ends. */
   watchUntilMs: number;
+  /** A platform refund the PSP refused: a repeated request gets the same answer after continue-as-new. */
+  refundRefused?: PaymentFailure;
 }
 
-export interface CashOutWorkflowInput extends CashOutInput {
+export interface CashOutWorkflowInput extends CashOutInput, PspWaitSettings {
   /** GET /cash-out/{id} while waiting without a webhook: CASHOUT_RECONCILE_INTERVAL_SECONDS. */
   reconcileIntervalSeconds: number;
   /** Sends retried after a rebalance top-up when the PSP answers INSUFFICIENT_FUNDS: CASHOUT_TOPUP_RETRIES. */

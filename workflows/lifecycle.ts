@@ -1,6 +1,6 @@
 /**
  * Small pieces every payment workflow shares: recording a state change (timeline + search
- * attribute), validating the input, reading the type of an activity failure, ending a lifecycle,
+ * attribute), reading the type of an activity failure, ending a lifecycle,
  * and the late-event watch window.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -13,9 +13,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { ValidationError } from '../domain/validation';
 import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
 import type { PaymentFailure, TimelineEntry } from './messages';
+
+/**
+ * Lifecycles started since this patch prove every outcome before money moves: webhooks are
+ * confirmed by GET, an unproven send or refund goes to NEEDS_REVIEW and is retried with the same
+ * key, waits for the PSP have deadlines, input validation is recorded. Older ones replay as they ran.
+ */
+export const PROVEN_OUTCOMES_PATCH = 'proven-outcomes';
 
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -55,19 +61,6 @@ export function initialSearchAttributes(payment: {
 
 export function recordPspTransactionId(transactionId: string): void {
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.PspTransactionId, value: transactionId }]);
-}
-
-/**
- * Runs a validation of the workflow's input: `{ valid }` with its result, or `{ invalid }` with the
- * INVALID_INPUT failure naming every field and rule. Anything but a ValidationError is a bug: rethrown.
- */
-export function validated<T>(validate: () => T): { valid: T } | { invalid: PaymentFailure } {
-  try {
-    return { valid: validate() };
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    return { invalid: { code: 'INVALID_INPUT', message: err.message, problems: [...err.problems] } };
-  }
 }
 
 /** The business failure behind an activity failure (its ApplicationFailure type and message). */

@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RefundReason } from '../domain/connectpsp/cash-in';
 import type { WebhookEnvelope } from '../domain/connectpsp/webhook';
 import type { Cents } from '../domain/money';
+import type { CashInInput, CashOutInput } from '../domain/validation';
 
 // ---------------------------------------------------------------------------------------------
 // PSP events
@@ -27,6 +28,13 @@ export const pspEventSignal = defineSignal<[PspEventEnvelope]>('pspEvent');
 export const TERMINAL_STATES = ['SETTLED', 'EXPIRED', 'REFUNDED', 'FAILED'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
+/**
+ * The outcome of a step could not be proven (an answer lost, unreadable or contradicted, or no
+ * answer by its deadline): the money stays where it is (a hold stays held), the lifecycle keeps
+ * asking the PSP while that is safe, and an operator can resolve it (`resolveReviewUpdate`).
+ */
+export const NEEDS_REVIEW = 'NEEDS_REVIEW';
+
 export type CashInState =
   | 'CREATING'
   | 'AWAITING_PAYMENT'
@@ -34,6 +42,7 @@ export type CashInState =
   | 'PAID'
   /** A refund was asked of the PSP (wrong amount or platform request); waiting for CASHIN_REFUNDED. */
   | 'REFUNDING'
+  | typeof NEEDS_REVIEW
   | TerminalState;
 
 export type CashOutState =
@@ -43,6 +52,7 @@ export type CashOutState =
   | 'TOPPING_UP'
   /** Accepted by the PSP; waiting for CASHOUT_COMPLETED / CASHOUT_FAILED. */
   | 'PROCESSING'
+  | typeof NEEDS_REVIEW
   | TerminalState;
 
 export type RebalanceState = 'IDLE' | 'RUNNING';
@@ -67,18 +77,55 @@ export interface PaymentFailure {
   problems?: Array<{ field: string; rule: string }>;
 }
 
+/** What a lifecycle in NEEDS_REVIEW cannot prove, and how it was resolved. */
+export interface PaymentReview {
+  /** SEND: whether a cash-out reached the PSP; REFUND: whether a refund did; PSP_OUTCOME: the PSP's verdict is overdue. */
+  step: 'SEND' | 'REFUND' | 'PSP_OUTCOME';
+  /** What made it unprovable, e.g. `POST /cash-out: CONTRACT_VIOLATION`. */
+  reason: string;
+  /** ISO-8601, workflow time. */
+  since: string;
+  /** Until when the same request is sent again with the same idempotency key; null: no more retries. */
+  retryingUntil: string | null;
+  resolution: (ReviewResolution & { at: string }) | null;
+  /** A PSP fact learnt after an operator's resolution that contradicts it: flagged, never applied silently. */
+  contradiction: string | null;
+}
+
+/**
+ * An operator's decision about a payment in NEEDS_REVIEW. SENT: the money movement asked of the
+ * PSP happened (for a cash-out whose id we never learnt, name it: the lifecycle checks it with
+ * GET). NOT_SENT: it did not; the hold is given back.
+ */
+export interface ReviewResolution {
+  decision: 'SENT' | 'NOT_SENT';
+  /** The PSP's transaction id, when the operator found it (required for a SEND whose id is unknown). */
+  pspTransactionId?: string;
+  /** Why: recorded in the timeline. */
+  reason: string;
+  /** Who decided. */
+  resolvedBy: string;
+}
+
+/** Applies an operator's resolution once the PSP's own record does not contradict it; answers the status. */
+export const resolveReviewUpdate = defineUpdate<CashInStatus | CashOutStatus, [ReviewResolution]>(
+  'resolveReview',
+);
+
 export interface PspIds {
   transactionId: string | null;
   internalCode: string | null;
   /** `E…` once paid/completed, `D…` once refunded. */
   endToEndId: string | null;
+  /** Webhooks whose claim the PSP's own record (GET) did not confirm: logged and counted, never applied. */
+  unconfirmedEvents?: number;
 }
 
 /** What the payer needs, returned by `cashInChargeUpdate` as soon as the charge exists. */
 export interface CashInCharge {
   reference: string;
   transactionId: string;
-  internalCode: string;
+  internalCode: string | null;
   amountCents: Cents;
   /** EMV BR Code ("copia e cola"). */
   copyAndPaste: string;
@@ -86,8 +133,8 @@ export interface CashInCharge {
   qrCodeImageBase64: string;
   /** OpenFinance flow only. */
   paymentUrl?: string;
-  /** ISO-8601, as the PSP stated it. */
-  requestedAt: string;
+  /** ISO-8601, as the PSP stated it (null when its answer left it out). */
+  requestedAt: string | null;
   /** ISO-8601 (UTC): when the workflow stops waiting for the payment and reconciles. */
   expiresAt: string;
 }
@@ -109,6 +156,8 @@ export interface CashInStatus {
   failure: PaymentFailure | null;
   /** ISO-8601 until which a settled cash-in still listens for a CASHIN_REFUNDED (MED reversal). */
   watchingUntil: string | null;
+  /** Set while (and after) a step's outcome could not be proven; absent in lifecycles started before it existed. */
+  review?: PaymentReview | null;
   timeline: TimelineEntry[];
 }
 
@@ -126,6 +175,8 @@ export interface CashOutStatus {
   failure: PaymentFailure | null;
   /** ISO-8601 until which a settled cash-out still listens for a CASHOUT_REFUNDED (return). */
   watchingUntil: string | null;
+  /** Set while (and after) a step's outcome could not be proven; absent in lifecycles started before it existed. */
+  review?: PaymentReview | null;
   timeline: TimelineEntry[];
 }
 
@@ -148,12 +199,16 @@ export const statusQuery = defineQuery<WorkflowStatus>('status');
 // ---------------------------------------------------------------------------------------------
 // Cash-in updates
 
+/** A cash-in request as the caller makes it; sent again with every start of the same reference. */
+export type CashInRequest = CashInInput;
+
 /**
  * Returns the QR data once the charge exists (waits for it; fails with the workflow's failure if
  * the charge cannot be created). Meant for update-with-start, so the caller gets the QR code from
- * the same call that starts (or finds) `cash-in:<ref>`.
+ * the same call that starts (or finds) `cash-in:<ref>`. With the request, a start that finds a
+ * lifecycle of the same reference made for another request (payer, amount, user) is refused.
  */
-export const cashInChargeUpdate = defineUpdate<CashInCharge>('cashInCharge');
+export const cashInChargeUpdate = defineUpdate<CashInCharge, [CashInRequest?]>('cashInCharge');
 
 export interface CashInRefundRequest {
   /** Default CUSTOMER_REQUEST. */
@@ -173,6 +228,26 @@ export interface CashInRefundAccepted {
  * wallet is debited when CASHIN_REFUNDED arrives. Asking again returns the first acceptance.
  */
 export const refundCashInUpdate = defineUpdate<CashInRefundAccepted, [CashInRefundRequest]>('refundCashIn');
+
+// ---------------------------------------------------------------------------------------------
+// Cash-out updates
+
+/** A cash-out request as the caller makes it; sent again with every start of the same reference. */
+export type CashOutRequest = CashOutInput;
+
+export interface CashOutAccepted {
+  reference: string;
+  /** The lifecycle's state when the hold was placed (SENDING or later). */
+  state: CashOutState;
+}
+
+/**
+ * Answers once the amount is held on the wallet (the cash-out is under way), or fails with
+ * USER_INSUFFICIENT_FUNDS / INVALID_INPUT when nothing was held. Meant for update-with-start. A
+ * start that finds a lifecycle of the same reference made for another request (payee, amount,
+ * user, description) is refused, naming the fields that differ.
+ */
+export const cashOutAcceptedUpdate = defineUpdate<CashOutAccepted, [CashOutRequest]>('cashOutAccepted');
 
 // ---------------------------------------------------------------------------------------------
 // Rebalance

@@ -19,8 +19,11 @@ import { type PspEventEnvelope, pspEventSignal } from './messages';
 export const PARKED_STATUS = 'PARKED';
 export const RESOLVED_STATUS = 'RESOLVED';
 
-/** NO_WORKFLOW: `cash-in:<ref>` / `cash-out:<ref>` does not exist or has closed; UNKNOWN_EVENT_TYPE: no lifecycle handles it. */
-export type ParkReason = 'NO_WORKFLOW' | 'UNKNOWN_EVENT_TYPE';
+/**
+ * NO_WORKFLOW: `cash-in:<ref>` / `cash-out:<ref>` does not exist or has closed; UNKNOWN_EVENT_TYPE:
+ * no lifecycle handles it; UNREADABLE_EVENT: a signed body the relay cannot read (kept as received).
+ */
+export type ParkReason = 'NO_WORKFLOW' | 'UNKNOWN_EVENT_TYPE' | 'UNREADABLE_EVENT';
 
 export type ParkedPaymentKind = 'CASH_IN' | 'CASH_OUT' | 'UNKNOWN';
 

@@ -4,7 +4,6 @@
  * change, so a duplicate, stale or out-of-order event can never undo what is already known.
  * One mapper serves both kinds of payment; a `PspKind` holds what differs (statuses and events).
  */
-import type { CashInDetails, CashOutDetails } from '../connectpsp/types';
 import { reaisToCents } from '../domain/money';
 import type { CashInStatus, CashOutStatus, PspEventEnvelope } from './messages';
 
@@ -65,7 +64,12 @@ export function observationFromEvent<S extends string>(
   reference: string,
 ): PspObservation<S> | null {
   const eventStatus = kind.eventStatus[envelope.eventType];
-  const data = envelope.data as Partial<CashInDetails & CashOutDetails> & {
+  // The relay checked the envelope; its data is read field by field, as loosely as the PSP's GET.
+  const data = envelope.data as {
+    transactionId?: unknown;
+    externalReference?: unknown;
+    internalCode?: string | null;
+    endToEndId?: string | null;
     status?: string;
     amount?: unknown;
     failure?: { code: string; message: string } | null;

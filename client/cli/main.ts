@@ -10,6 +10,7 @@ import { registerRebalance } from './commands/rebalance';
 import { registerSandbox } from './commands/sandbox';
 import { EXIT_CODES } from './exit-codes';
 import { type CliIo, CliSession } from './session';
+import { packageVersion } from './version';
 
 const EXIT_CODE_HELP = `Exit codes:
   0  ok
@@ -27,6 +28,7 @@ export function buildProgram(session: CliSession): Command {
       'PIX payments on Temporal: cash-in, cash-out, status, refunds, rebalance, ledger and the local sandbox. ' +
         'Finds the local stack through <DATA_DIR>/stack.json (npm start), or the TEMPORAL_* variables.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of pix (the package version) and exit')
     .option('--json', 'machine-readable output: one JSON document on stdout, errors as {"error": {...}}')
     .option('--connect-timeout <duration>', 'how long to wait for Temporal: seconds, or 500ms, 10s', '5s')
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)

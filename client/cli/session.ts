@@ -1,9 +1,9 @@
-import { ConfigError } from '../../runtime/config';
 import { type ConnectOptions, connectPaymentsClient, locateServices } from '../connect';
 import { SandboxNotInUseError } from '../errors';
-import { LedgerClient } from '../ledger-client';
+import type { WalletBooks } from '../ledger-client';
 import type { PaymentsClient } from '../payments-client';
 import { SandboxControl } from '../sandbox-control';
+import { openWalletBooks } from '../wallet-service-client';
 import { describeError, EXIT_CODES, type OptionNames } from './exit-codes';
 import { renderError, renderJson } from './output';
 
@@ -34,7 +34,7 @@ export class CliSession {
   exitCode: number = EXIT_CODES.ok;
   private globals: GlobalOptions = { json: false, connectTimeoutMs: 5_000 };
   private paymentsClient?: Promise<PaymentsClient>;
-  private ledgerClient?: LedgerClient;
+  private ledgerClient?: WalletBooks;
 
   constructor(readonly io: CliIo) {}
 
@@ -55,16 +55,9 @@ export class CliSession {
     return this.paymentsClient;
   }
 
-  ledger(): LedgerClient {
-    if (!this.ledgerClient) {
-      const { endpoints } = locateServices(this.connectOptions());
-      if (!endpoints.ledgerDatabaseUrl) {
-        throw new ConfigError([
-          'LEDGER_DATABASE_URL: is needed to reach the ledger (the running stack does not say where it is)',
-        ]);
-      }
-      this.ledgerClient = new LedgerClient({ databaseUrl: endpoints.ledgerDatabaseUrl });
-    }
+  /** The built-in ledger, or the platform's wallet service when the stack or WALLET_BACKEND says so. */
+  ledger(): WalletBooks {
+    this.ledgerClient ??= openWalletBooks(locateServices(this.connectOptions()).endpoints);
     return this.ledgerClient;
   }
 

@@ -96,6 +96,41 @@ export const PSP_NOTHING_CREATED_CODES: ReadonlySet<string> = new Set([
   'IDEMPOTENCY_KEY_REUSED',
 ]);
 
+/** The documented refusals of `POST /cash-in/{id}/refund`, besides those that refuse any request. */
+export const PSP_REFUND_REFUSAL_CODES: ReadonlySet<string> = new Set([
+  ...[...PSP_NOTHING_CREATED_CODES].filter((code) => code !== 'INSUFFICIENT_FUNDS'),
+  'CASH_IN_NOT_PAID',
+  'CASH_IN_EXPIRED',
+  'CASH_IN_CANCELLED',
+  'MISSING_END_TO_END_ID',
+]);
+
+/**
+ * Failures of an attempt that never reached the PSP or that it did not process: no connection,
+ * rate limited, a token to renew. Retrying them changes nothing about what is known.
+ */
+const PSP_NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'CONNECT_FAILED',
+  'RATE_LIMITED',
+  'TOKEN_EXPIRED',
+  'INVALID_TOKEN',
+]);
+
+/**
+ * What one failed attempt of a mutating call proves. `refused`: the PSP said no to this request,
+ * which proves nothing was done only if no earlier attempt of the same call was `unknown` (the
+ * first may have gone through before, say, a credential rotation refused the retry). `not-sent`:
+ * nothing reached the PSP or it did not process it. `unknown`: it may have been done (a dropped
+ * connection, a timeout, a 5xx, an answer we cannot read, a code we do not know, a duplicate).
+ */
+export type AttemptVerdict = 'refused' | 'not-sent' | 'unknown';
+
+export function attemptVerdict(code: string, refusals: ReadonlySet<string>): AttemptVerdict {
+  if (refusals.has(code)) return 'refused';
+  if (PSP_NOT_SENT_CODES.has(code)) return 'not-sent';
+  return 'unknown';
+}
+
 /**
  * Failure types a retry cannot change: every business code of the contract, plus the client's own
  * CONTRACT_VIOLATION (the PSP answered something the contract does not allow).

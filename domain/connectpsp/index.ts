@@ -3,4 +3,5 @@ export * from './auth';
 export * from './cash-in';
 export * from './cash-out';
 export * from './common';
+export * from './readers';
 export * from './webhook';

@@ -29,10 +29,16 @@ export type CashOutEvent = z.infer<typeof cashOutEventSchema>;
 export const webhookEventSchema = z.discriminatedUnion('eventType', [cashInEventSchema, cashOutEventSchema]);
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
-/** The envelope alone: accepted for unknown event types, which are parked rather than rejected. */
+/**
+ * The envelope alone, read loosely: what routing needs (the event type, the transaction and the
+ * reference); `eventAt` is informative. Unknown event types are parked rather than rejected.
+ */
 export const webhookEnvelopeSchema = z.object({
   eventType: z.string().min(1),
-  eventAt: timestamp,
+  eventAt: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ''),
   data: z.object({ transactionId: z.string().min(1), externalReference: z.string().optional() }).loose(),
 });
 export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;

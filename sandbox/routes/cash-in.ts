@@ -4,6 +4,7 @@ import { requireAuth, requireSignature } from '../auth';
 import { createCashIn, findCashIn, refundCashIn } from '../cash-ins';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
+import { checkCashInRules } from '../request-rules';
 import { parseBody } from '../validation';
 import { cashInView } from '../views';
 
@@ -17,7 +18,7 @@ export function cashInRoutes(ctx: SandboxContext): Router {
     endpoint(
       ctx,
       async (req) => {
-        const request = parseBody(createCashInRequestSchema, req.body);
+        const request = checkCashInRules(parseBody(createCashInRequestSchema, req.body));
         const publicBaseUrl = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
         return { status: 201, body: await createCashIn(ctx, request, publicBaseUrl) };
       },

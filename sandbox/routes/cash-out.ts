@@ -4,6 +4,7 @@ import { requireAuth, requireSignature } from '../auth';
 import { createCashOut, findCashOut } from '../cash-outs';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
+import { checkCashOutRules } from '../request-rules';
 import { parseBody } from '../validation';
 import { cashOutView } from '../views';
 
@@ -17,7 +18,10 @@ export function cashOutRoutes(ctx: SandboxContext): Router {
     requireSignature(ctx),
     endpoint(
       ctx,
-      (req) => ({ status: 202, body: createCashOut(ctx, parseBody(createCashOutRequestSchema, req.body)) }),
+      (req) => ({
+        status: 202,
+        body: createCashOut(ctx, checkCashOutRules(parseBody(createCashOutRequestSchema, req.body))),
+      }),
       { idempotent: true },
     ),
   );

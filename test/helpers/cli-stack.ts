@@ -1,7 +1,7 @@
 /**
  * What the CLI, the client library and the demo need, started in-process and described by a
  * stack.json exactly like the one `npm start` writes: the run's Temporal server, a worker with
- * every activity (lifecycle-env), the sandbox on a free port, a fresh ledger database and the webhook
+ * every activity (lifecycle-env), the sandbox on a free port, a fresh wallet (either backend) and the webhook
  * relay that delivers its webhooks. The CLI then finds everything through DATA_DIR alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { PaymentsClient } from '../../client/payments-client';
 import type { StackFile } from '../../client/stack-file';
 import { type LifecycleEnv, startLifecycleEnv, useCheckedLifecycles } from './lifecycle-env';
 import { cleanEnv, type RunResult, runNode } from './processes';
+import type { WalletBackend } from './test-wallet';
 
 /** A Web UI address for links only: nothing needs to listen there. */
 export const FAKE_WEB_UI = 'http://localhost:18233';
@@ -38,12 +39,16 @@ export interface CliStack {
  * The CliStack of a `describe` block, with the hooks of `useLifecycleEnv`: started once, the ledger
  * checked against the PSP after every test, closed at the end.
  */
-export function useCliStack(): CliStack {
-  return useCheckedLifecycles(startCliStack, (stack) => stack.env);
+export function useCliStack(options: { walletBackend?: WalletBackend } = {}): CliStack {
+  return useCheckedLifecycles(
+    () => startCliStack(options),
+    (stack) => stack.env,
+  );
 }
 
-async function startCliStack(): Promise<CliStack> {
-  const env = await startLifecycleEnv();
+export async function startCliStack(options: { walletBackend?: WalletBackend } = {}): Promise<CliStack> {
+  // The CLI and the demo start payments the env does not see.
+  const env = await startLifecycleEnv({ tracksEveryUser: false, ...options });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-cli-'));
   const stack: StackFile = {
     startedAt: new Date().toISOString(),
@@ -52,7 +57,7 @@ async function startCliStack(): Promise<CliStack> {
     processes: [
       { name: 'temporal', where: inject('temporalAddress'), address: inject('temporalAddress') },
       { name: 'web-ui', where: FAKE_WEB_UI, url: FAKE_WEB_UI },
-      { name: 'ledger-db', where: 'test database', url: env.ledgerDb.url },
+      env.wallet.stackEntry(),
       { name: 'sandbox', where: env.sandbox.url, url: env.sandbox.url },
       { name: 'worker', where: `task queue ${env.taskQueue}` },
     ],
@@ -64,6 +69,7 @@ async function startCliStack(): Promise<CliStack> {
     CASHIN_RECONCILE_INTERVAL_SECONDS: '1',
     CASHOUT_RECONCILE_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'silent',
+    ...env.wallet.clientEnv(),
   });
   const payments = await connectPaymentsClient({ env: processEnv });
 

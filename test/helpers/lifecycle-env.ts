@@ -1,8 +1,8 @@
 /**
  * Everything a lifecycle integration test needs, wired the way production is: the sandbox over
  * HTTP (port 0) whose webhooks reach the real webhook relay (relay, port 0), which checks
- * the signature and signals the workflow; a fresh ledger database; and a worker with every
- * activity on a task queue of its own.
+ * the signature and signals the workflow; a fresh wallet (the built-in ledger or the reference
+ * wallet service, see test-wallet.ts); and a worker with every activity on a task queue of its own.
  */
 import {
   type Client,
@@ -10,11 +10,11 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createActivities } from '../../activities';
 import { ConnectPspClient } from '../../connectpsp/client';
-import { SYSTEM_ACCOUNTS } from '../../domain/ledger';
 import { reaisToCents } from '../../domain/money';
 import { startRelay } from '../../relay/server';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
@@ -25,15 +25,18 @@ import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/
 import {
   type CashInCharge,
   type CashInStatus,
+  type CashOutAccepted,
+  type CashOutRequest,
   type CashOutStatus,
   cashInChargeUpdate,
+  cashOutAcceptedUpdate,
   statusQuery,
   type WorkflowStatus,
 } from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
-import { type FreshLedgerDatabase, freshLedgerDatabase } from './ledger-db';
 import { type Json, SandboxCaller } from './sandbox-kit';
 import { connectTestClient, createTestWorker, uniqueTaskQueue } from './temporal';
+import { startTestWallet, type TestWallet, type WalletBackend } from './test-wallet';
 
 export const VALID_CPF = '52998224725';
 export const PAYEE_PIX_KEY = 'payee@example.com';
@@ -45,12 +48,16 @@ export interface LifecycleEnv {
   taskQueue: string;
   sandbox: RunningSandbox;
   psp: SandboxCaller;
-  ledgerDb: FreshLedgerDatabase;
+  /** The wallet the activities use, either backend. */
+  wallet: TestWallet;
   webhookUrl: string;
   /** Event types of one PSP transaction the relay acknowledged (200), in delivery order: the PSP's own log. */
   acknowledgedEvents(transactionId: string): Promise<string[]>;
-  /** Runs an in-process worker until `stopWorker` (started by default). */
-  startWorker(): Promise<void>;
+  /**
+   * Runs an in-process worker until `stopWorker` (started by default), with the env's data
+   * converter or another one (e.g. a rotated keyring).
+   */
+  startWorker(options?: { dataConverter?: DataConverter }): Promise<void>;
   stopWorker(): Promise<void>;
   /** A unique reference/user id per test, so tests sharing the env never meet. */
   unique(prefix: string): string;
@@ -59,6 +66,11 @@ export interface LifecycleEnv {
   /** Update-with-start, as the client library does: returns the QR data with the handle. */
   startCashIn(input: CashInWorkflowInput): Promise<{ handle: WorkflowHandle; charge: CashInCharge }>;
   startCashOut(input: CashOutWorkflowInput): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /**
+   * Update-with-start of `cashOutAccepted`, as the client library starts a cash-out: answers once
+   * the hold is placed. `request` (default the input itself) is what the caller asks for.
+   */
+  acceptCashOut(input: CashOutWorkflowInput, request?: CashOutRequest): Promise<CashOutAccepted>;
   /** Polls `probe` until it holds; fails after `timeoutMs`. */
   waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Polls the status query until `done` holds (bounded), returning that status. */
@@ -74,11 +86,18 @@ export interface LifecycleEnv {
   ): Promise<S>;
   /** Sets the PSP account balances in reais (all in one partner bank, the others emptied). */
   setPspWallet(balances: { transactional: number; proprietary: number }): Promise<void>;
-  /** Credits a wallet from the platform account (no PSP money involved). */
+  /** Credits a wallet from the platform account (a win: no PSP money involved). */
   fundUser(userId: string, amountCents: number): Promise<void>;
+  /** Debits a wallet to the platform account (a bet); refused when the available balance is short. */
+  bet(userId: string, amountCents: number, id: string): Promise<void>;
   /** PSP records of one reference (GET /_sandbox/transactions). */
   pspTransactions(reference: string): Promise<{ cashIns: Json[]; cashOuts: Json[] }>;
-  /** The ledger balances and agrees with the PSP's records of every terminal transaction. */
+  /**
+   * The wallet agrees with the PSP's records, through the port and for either backend: each user's
+   * posted balance is what the PSP settled for them plus the platform's own movements, what is
+   * held is their cash-outs in flight, and the exposure adds up. The built-in ledger also checks
+   * that its books balance and that its PSP settlement account mirrors the PSP.
+   */
   expectLedgerMatchesPsp(): Promise<void>;
   close(): Promise<void>;
 }
@@ -88,6 +107,13 @@ export interface LifecycleEnvOptions {
   inProcessWorker?: boolean;
   /** PAYLOAD_ENCRYPTION_KEY for the client, the relay and the worker alike. */
   payloadEncryptionKey?: string;
+  /** Which wallet the activities use (default the built-in ledger). */
+  walletBackend?: WalletBackend;
+  /**
+   * false: payments or movements also come from outside the env (the CLI, the demo), so only
+   * the users the env started payments for are checked, and the exposure is not compared.
+   */
+  tracksEveryUser?: boolean;
 }
 
 /**
@@ -141,7 +167,12 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     client,
     port: 0,
     host: '127.0.0.1',
-    config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...encryption }),
+    config: parseConfig({
+      CONNECTPSP_MODE: 'sandbox',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'silent',
+      ...encryption,
+    }),
   });
   const webhookUrl = `${relay.url}/webhooks/connectpsp`;
   const sandbox = await startSandbox({
@@ -150,18 +181,22 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     webhookTimeoutMs: 2000,
   });
   const psp = new SandboxCaller(sandbox.url);
-  const ledgerDb = await freshLedgerDatabase();
+  const wallet = await startTestWallet(options.walletBackend ?? 'ledger');
   const pspClient = new ConnectPspClient({ baseUrl: sandbox.url, credentials: { ...SANDBOX_CREDENTIALS } });
   const activities = createActivities({
     psp: pspClient,
-    ledger: ledgerDb.ledger,
+    wallet: wallet.port,
     requestRebalance: rebalanceRequester(client, taskQueue),
   });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;
-  const startWorker = async () => {
+  const startWorker = async (workerOptions: { dataConverter?: DataConverter } = {}) => {
     if (worker) return;
-    const instance = await createTestWorker({ taskQueue, activities, dataConverter });
+    const instance = await createTestWorker({
+      taskQueue,
+      activities,
+      dataConverter: workerOptions.dataConverter ?? dataConverter,
+    });
     worker = { instance, running: instance.run() };
   };
   const stopWorker = async () => {
@@ -172,6 +207,12 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     await running;
   };
   if (options.inProcessWorker !== false) await startWorker();
+
+  // What the env started, so the wallet can be checked user by user against the PSP's records.
+  const userOfReference = new Map<string, string>();
+  const platformNet = new Map<string, number>();
+  const addPlatform = (userId: string, cents: number) =>
+    platformNet.set(userId, (platformNet.get(userId) ?? 0) + cents);
 
   let counter = 0;
   const runId = Math.random().toString(36).slice(2, 8);
@@ -201,7 +242,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     taskQueue,
     sandbox,
     psp,
-    ledgerDb,
+    wallet,
     webhookUrl,
     async acknowledgedEvents(transactionId) {
       const { deliveries } = (await psp.control('GET', '/webhooks')).body as {
@@ -235,6 +276,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       ...overrides,
     }),
     async startCashIn(input) {
+      userOfReference.set(input.reference, input.userId);
       const startOperation = new WithStartWorkflowOperation('cashInWorkflow', {
         ...paymentStartOptions({ ...input, kind: 'CASH_IN', counterpartyName: input.payer.name, taskQueue }),
         args: [input],
@@ -245,9 +287,25 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       return { handle: await startOperation.workflowHandle(), charge };
     },
     async startCashOut(input) {
+      userOfReference.set(input.reference, input.userId);
       return client.workflow.start('cashOutWorkflow', {
         ...paymentStartOptions({ ...input, kind: 'CASH_OUT', counterpartyName: input.payee.name, taskQueue }),
         args: [input],
+      });
+    },
+    async acceptCashOut(input, request = input) {
+      userOfReference.set(input.reference, input.userId);
+      return client.workflow.executeUpdateWithStart(cashOutAcceptedUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation('cashOutWorkflow', {
+          ...paymentStartOptions({
+            ...input,
+            kind: 'CASH_OUT',
+            counterpartyName: input.payee.name,
+            taskQueue,
+          }),
+          args: [input],
+        }),
       });
     },
     async waitUntil(what, probe, timeoutMs = 10_000) {
@@ -268,14 +326,12 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       if (status !== 200) throw new Error(`PUT /_sandbox/wallet answered ${status}`);
     },
     async fundUser(userId, amountCents) {
-      await ledgerDb.ledger.createTransfer({
-        id: unique('fund'),
-        debitAccount: SYSTEM_ACCOUNTS.platform,
-        creditAccount: `user:${userId}`,
-        amountCents,
-        kind: 'posted',
-        code: 'WIN',
-      });
+      await wallet.win(userId, amountCents, unique('fund'));
+      addPlatform(userId, amountCents);
+    },
+    async bet(userId, amountCents, id) {
+      await wallet.bet(userId, amountCents, id);
+      addPlatform(userId, -amountCents);
     },
     async pspTransactions(reference) {
       const { body } = await psp.control('GET', '/transactions');
@@ -285,29 +341,60 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
       };
     },
     async expectLedgerMatchesPsp() {
-      expect(await ledgerDb.ledger.checkBalanced()).toBe(0);
       const { body } = await psp.control('GET', '/transactions');
-      // The PSP settlement account mirrors the money the PSP holds for our users: every PAID
-      // cash-in in, every COMPLETED cash-out out; refunded, failed and expired ones net to zero.
-      const paidIn = body.cashIns
-        .filter((c: Json) => c.status === 'PAID')
-        .reduce((sum: number, c: Json) => sum + reaisToCents(c.amount), 0);
-      const paidOut = body.cashOuts
-        .filter((c: Json) => c.status === 'COMPLETED')
-        .reduce((sum: number, c: Json) => sum + reaisToCents(c.amount), 0);
-      const inFlight = body.cashOuts
-        .filter((c: Json) => c.status === 'PROCESSING')
-        .reduce((sum: number, c: Json) => sum + reaisToCents(c.amount), 0);
-      const settlement = await ledgerDb.ledger.getBalances(SYSTEM_ACCOUNTS.pspSettlement);
-      expect(settlement.debitsPostedCents - settlement.creditsPostedCents).toBe(paidIn - paidOut);
-      expect(settlement.creditsPendingCents).toBe(inFlight);
+      const cashIns = body.cashIns as Json[];
+      const cashOuts = body.cashOuts as Json[];
+      const total = (records: Json[], status: string) =>
+        records.filter((c) => c.status === status).reduce((sum, c) => sum + reaisToCents(c.amount), 0);
+      await wallet.expectBooksMatch({
+        paidIn: total(cashIns, 'PAID'),
+        paidOut: total(cashOuts, 'COMPLETED'),
+        inFlight: total(cashOuts, 'PROCESSING'),
+      });
+
+      // Per user: PAID cash-ins in, COMPLETED cash-outs out, PROCESSING cash-outs held; refunded,
+      // failed and expired ones net to zero. Plus the platform's own movements (bets, wins).
+      const expected = new Map<string, { postedCents: number; pendingDebitCents: number }>();
+      const of = (userId: string) => {
+        const entry = expected.get(userId) ?? {
+          postedCents: platformNet.get(userId) ?? 0,
+          pendingDebitCents: 0,
+        };
+        expected.set(userId, entry);
+        return entry;
+      };
+      for (const userId of platformNet.keys()) of(userId);
+      for (const [records, sign] of [
+        [cashIns, 1],
+        [cashOuts, -1],
+      ] as const) {
+        for (const record of records) {
+          const userId = userOfReference.get(record.externalReference);
+          if (userId === undefined) continue; // started from outside the env (CLI, demo)
+          const cents = reaisToCents(record.amount);
+          const entry = of(userId);
+          if (record.status === (sign > 0 ? 'PAID' : 'COMPLETED')) entry.postedCents += sign * cents;
+          if (sign < 0 && record.status === 'PROCESSING') entry.pendingDebitCents += cents;
+        }
+      }
+      for (const userId of userOfReference.values()) of(userId);
+      const actual = new Map<string, { postedCents: number; pendingDebitCents: number }>();
+      for (const userId of expected.keys()) {
+        const { postedCents, pendingDebitCents } = await wallet.balance(userId);
+        actual.set(userId, { postedCents, pendingDebitCents });
+      }
+      expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+      if (options.tracksEveryUser !== false) {
+        const owed = [...actual.values()].reduce((sum, b) => sum + Math.max(b.postedCents, 0), 0);
+        expect(await wallet.port.exposureCents()).toBe(owed);
+      }
     },
     async close() {
       await stopWorker();
       await relay.close();
       await sandbox.close();
       await pspClient.close();
-      await ledgerDb.drop();
+      await wallet.close();
       await client.connection.close();
     },
   };

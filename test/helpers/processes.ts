@@ -29,12 +29,23 @@ export function runNode(
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
 ): Promise<RunResult> {
+  return runProgram(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'dist', entry), ...args],
+    { env, cwd: PROJECT_ROOT },
+    timeoutMs,
+  );
+}
+
+/** Runs a program to completion, collecting its output. */
+export function runProgram(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string },
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', entry), ...args], {
-      env,
-      cwd: PROJECT_ROOT,
-    });
-    collectOutput(child, timeoutMs).then(resolve, reject);
+    collectOutput(spawn(command, args, options), timeoutMs).then(resolve, reject);
   });
 }
 

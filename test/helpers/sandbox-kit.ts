@@ -92,6 +92,25 @@ export class SandboxCaller {
   }
 }
 
+/** The sandbox's partner banks (ISPBs), in the order its balance lists them. */
+export const PARTNER_BANKS = ['38224857', '13935893', '20018183'] as const;
+
+/**
+ * Sets the whole wallet (reais): the banks given, every other partner bank to zero. Tests state
+ * the wallet they start from rather than rely on the sandbox's initial one.
+ */
+export async function setWallet(
+  psp: SandboxCaller,
+  balances: Partial<Record<(typeof PARTNER_BANKS)[number], { transactional: number; proprietary: number }>>,
+): Promise<void> {
+  const banks = PARTNER_BANKS.map((ispb) => ({
+    ispb,
+    ...(balances[ispb] ?? { transactional: 0, proprietary: 0 }),
+  }));
+  const { status } = await psp.control('PUT', '/wallet', { banks });
+  if (status !== 200) throw new Error(`PUT /_sandbox/wallet answered ${status}`);
+}
+
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   rawBody: string;

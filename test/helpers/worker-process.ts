@@ -21,7 +21,8 @@ export interface WorkerProcess {
 export interface WorkerProcessOptions {
   taskQueue: string;
   sandboxUrl: string;
-  ledgerDatabaseUrl: string;
+  /** How the worker reaches the wallet: LEDGER_DATABASE_URL, or WALLET_BACKEND=http and PLATFORM_WALLET_* (test-wallet.ts). */
+  walletEnv: Record<string, string>;
   /** More variables of runtime/config.ts, e.g. WORKER_SHUTDOWN_GRACE_SECONDS. */
   env?: Record<string, string>;
 }
@@ -34,8 +35,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: options.taskQueue,
-      LEDGER_DATABASE_URL: options.ledgerDatabaseUrl,
-      // The test's sandbox plays the real ConnectPSP, reached through the production code path.
+      ...options.walletEnv,
+      // The test's sandbox, reached through the production code path (a base URL, as compose does).
+      CONNECTPSP_MODE: 'sandbox',
       CONNECTPSP_BASE_URL: options.sandboxUrl,
       CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
       CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,

@@ -85,6 +85,38 @@ describe('the pix CLI against a running stack', () => {
     expect(taken.json.error.code).toBe('ALREADY_EXISTS');
   });
 
+  it('cash-in --open-finance --redirect-url: a payment URL; the payer pays in their bank, returns to the URL, SETTLED', async () => {
+    const reference = stack.env.unique('of');
+    const redirectUrl = `https://shop.example.com/pix/return?order=${reference}`;
+    const args = [
+      'cash-in',
+      '--user',
+      stack.env.unique('user'),
+      '--amount',
+      '30',
+      ...payer,
+      '--ref',
+      reference,
+    ];
+    const human = ok(await stack.cli([...args, '--open-finance', '--redirect-url', redirectUrl]));
+    const paymentUrl = /Payment URL +(\S+)/.exec(human.stdout)?.[1] as string;
+    expect(paymentUrl).toMatch(/\/_sandbox\/open-finance\/\S+$/);
+
+    const bank = await fetch(paymentUrl, { redirect: 'manual' });
+    expect(bank.status).toBe(302);
+    expect(bank.headers.get('location')).toBe(redirectUrl);
+    const settled = await stack.cliJson<Payment>(['wait', reference, '--timeout', '20s']);
+    expect(settled.json.state).toBe('SETTLED');
+
+    const bad = humanError(
+      await stack.cli([...args, '--open-finance', '--redirect-url', 'javascript:alert(1)']),
+      2,
+    );
+    expect(bad).toBe(
+      'error: invalid input: --redirect-url must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return',
+    );
+  });
+
   it('sandbox pay, wait, status, balance, list, refund and exposure follow one cash-in', async () => {
     const reference = stack.env.unique('ci');
     const userId = stack.env.unique('user');
@@ -343,10 +375,7 @@ describe('the pix CLI against a running stack', () => {
         writeFileSync(
           path.join(dataDir, 'stack.json'),
           JSON.stringify({
-            processes: [
-              { name: 'temporal', address: `127.0.0.1:${port}` },
-              { name: 'ledger-db', where: 'test database', url: stack.env.ledgerDb.url },
-            ],
+            processes: [{ name: 'temporal', address: `127.0.0.1:${port}` }, stack.env.wallet.stackEntry()],
           }),
         );
         const env = { DATA_DIR: dataDir };

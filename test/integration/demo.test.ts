@@ -1,12 +1,16 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBrl } from '../../domain/money';
 import { expectedFinalBalances } from '../../scripts/demo';
 import { FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
-import { runNode } from '../helpers/processes';
+import { cleanEnv, runNode } from '../helpers/processes';
+import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
-// `npm run demo` (dist/scripts/demo.js) against a stack it finds through stack.json alone.
-describe('npm run demo', () => {
-  const stack = useCliStack();
+// `npm run demo` (dist/scripts/demo.js) against a stack it finds through stack.json alone: with the
+// built-in ledger, and with the reference wallet service (what `WALLET_BACKEND=http npm start` runs).
+describe.each(WALLET_BACKENDS)('npm run demo (%s wallet)', (walletBackend) => {
+  const stack = useCliStack({ walletBackend });
 
   it('walks three users through cash-ins, bets, cash-outs, a PSP failure, a late return and a rebalance', async () => {
     const result = await runNode('scripts/demo.js', [], stack.processEnv, 120_000);
@@ -48,13 +52,19 @@ describe('npm run demo', () => {
       }
     }
   });
+});
 
+describe('npm run demo without a stack', () => {
   it('says how to start the stack when it is not running (exit 4)', async () => {
-    const result = await runNode('scripts/demo.js', [], {
-      ...stack.processEnv,
-      DATA_DIR: `${stack.dataDir}/nothing-here`,
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-    });
+    const result = await runNode(
+      'scripts/demo.js',
+      [],
+      cleanEnv({
+        DATA_DIR: path.join(tmpdir(), `pix-demo-nothing-here-${process.pid}`),
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        LOG_LEVEL: 'silent',
+      }),
+    );
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
       /^demo failed: Temporal is unreachable at 127\.0\.0\.1:1: .*\nIs the stack running\? Start it with `npm start`/,

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerActivities, type LedgerActivities } from '../../activities/ledger';
 import { LEDGER_FAILURE_TYPES, SYSTEM_ACCOUNTS, transferIds } from '../../domain/ledger';
+import { ledgerWallet } from '../../wallet/ledger-wallet';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 
 let db: FreshLedgerDatabase;
@@ -10,7 +11,7 @@ let activities: LedgerActivities;
 
 beforeAll(async () => {
   db = await freshLedgerDatabase();
-  activities = createLedgerActivities({ ledger: db.ledger });
+  activities = createLedgerActivities({ wallet: ledgerWallet(db.ledger) });
 });
 afterEach(async () => {
   expect(await db.ledger.checkBalanced()).toBe(0);
@@ -163,7 +164,7 @@ describe('ledger activities', () => {
     const damaged = await freshLedgerDatabase();
     try {
       await damaged.pool.query('DROP TABLE ledger_transfers');
-      const broken = createLedgerActivities({ ledger: damaged.ledger });
+      const broken = createLedgerActivities({ wallet: ledgerWallet(damaged.ledger) });
 
       const error = await broken
         .creditCashIn(walletMovement(randomUUID(), 1, transferIds.cashInCredit))

@@ -11,6 +11,7 @@ import {
 } from '../../workflows/messages';
 import { rebalanceWorkflowId } from '../../workflows/workflow-ids';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
+import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 /** [a, b], [b, c], … */
 function pairs<T>(items: readonly T[]): Array<[T, T]> {
@@ -24,8 +25,8 @@ interface LoggedRequest {
   at: string;
 }
 
-describe('rebalance (dev server + sandbox over HTTP)', () => {
-  const env = useLifecycleEnv();
+describe.each(WALLET_BACKENDS)('rebalance (dev server + sandbox over HTTP, %s wallet)', (walletBackend) => {
+  const env = useLifecycleEnv({ walletBackend });
   beforeEach(async () => {
     await env.psp.control('DELETE', '/faults');
   });
@@ -37,7 +38,7 @@ describe('rebalance (dev server + sandbox over HTTP)', () => {
   });
   const rebalanceNow = (trigger: RebalanceTrigger) =>
     executeRebalance(env.client, { taskQueue: env.taskQueue, trigger });
-  const exposure = () => env.ledgerDb.ledger.exposureCents();
+  const exposure = () => env.wallet.port.exposureCents();
   const pspTransactional = async () =>
     reaisToCents((await env.psp.call('GET', '/account/balance')).body.consolidated.transactionalBalance);
   const rebalanceCalls = async (): Promise<LoggedRequest[]> =>

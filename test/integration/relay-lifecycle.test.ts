@@ -17,7 +17,7 @@ describe('relay → lifecycle workflows: duplicates and disorder have one effect
     await env.psp.control('DELETE', '/faults');
   });
 
-  const walletOf = (userId: string) => env.ledgerDb.ledger.getUserBalance(userId);
+  const walletOf = (userId: string) => env.wallet.balance(userId);
 
   /** The sandbox's delivery log for a transaction, once it holds `count` attempts (bounded wait). */
   async function deliveredEvents(transactionId: string, count: number): Promise<Json[]> {

@@ -11,39 +11,77 @@ import { AesGcmPayloadCodec } from '../../runtime/payload-codec';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { freePort } from '../../scripts/ports';
 import { parkedEventWorkflowId } from '../../workflows/parked-event';
-import { cleanEnv, collectOutput } from '../helpers/processes';
+import { cleanEnv, collectOutput, type RunResult, runNode } from '../helpers/processes';
 import { connectTestClient } from '../helpers/temporal';
+
+interface RelayProcess {
+  port: number;
+  started: Record<string, unknown>;
+  output: Promise<RunResult>;
+  stop(): void;
+}
+
+/** Starts dist/relay/main.js on a free port and resolves with its "relay listening" line. */
+async function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'relay', 'main.js')], {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv({
+      RELAY_PORT: String(port),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      LOG_LEVEL: 'info',
+      ...env,
+    }),
+  });
+  const output = collectOutput(child, 30_000);
+  const listening = new Promise<Record<string, unknown>>((resolve) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk) => {
+      buffered += chunk;
+      const line = buffered.split('\n').find((l) => l.includes('relay listening'));
+      if (line) resolve(JSON.parse(line));
+    });
+  });
+  const started = await Promise.race([
+    listening,
+    output.then((r) => {
+      throw new Error(`relay exited early (${r.code}): ${r.stderr}`);
+    }),
+  ]);
+  return { port, started, output, stop: () => child.kill('SIGTERM') };
+}
+
+function postWebhook(port: number, body: string, cryptoToken: string) {
+  return request(`http://127.0.0.1:${port}/webhooks/connectpsp`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-connect-signature': webhookSignature(body, cryptoToken),
+    },
+  });
+}
+
+const LIVE = {
+  CONNECTPSP_MODE: 'live',
+  CONNECTPSP_BASE_URL: 'https://api.connectpsp.example',
+  CONNECTPSP_CLIENT_ID: '42',
+  CONNECTPSP_CLIENT_SECRET: randomUUID(),
+  CONNECTPSP_APPLICATION_TOKEN: randomUUID(),
+  CONNECTPSP_CRYPTO_TOKEN: `live-${randomUUID()}`,
+  PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+};
 
 /** The compiled entry point (npm test builds dist/ first), as the stack launcher and Docker run it. */
 describe('relay process (dist/relay/main.js)', () => {
   it('logs one line when listening, encrypts what it signals, and exits 0 on SIGTERM', async () => {
-    const port = await freePort();
     const key = randomBytes(32);
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'relay', 'main.js')], {
-      cwd: PROJECT_ROOT,
-      env: cleanEnv({
-        RELAY_PORT: String(port),
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-        LOG_LEVEL: 'info',
-        PAYLOAD_ENCRYPTION_KEY: key.toString('base64'),
-      }),
+    const relay = await startRelayProcess({
+      CONNECTPSP_MODE: 'sandbox',
+      PAYLOAD_ENCRYPTION_KEY: key.toString('base64'),
     });
-    const output = collectOutput(child, 30_000);
-    const listening = new Promise<Record<string, unknown>>((resolve) => {
-      let buffered = '';
-      child.stdout?.on('data', (chunk) => {
-        buffered += chunk;
-        const line = buffered.split('\n').find((l) => l.includes('relay listening'));
-        if (line) resolve(JSON.parse(line));
-      });
-    });
-    const started = await Promise.race([
-      listening,
-      output.then((r) => {
-        throw new Error(`relay exited early (${r.code}): ${r.stderr}`);
-      }),
-    ]);
+    const { port, started } = relay;
     expect(started).toMatchObject({
       name: 'relay',
       port,
@@ -60,11 +98,7 @@ describe('relay process (dist/relay/main.js)', () => {
     // Parked (nothing runs `cash-in:<ref>`): the envelope's PII reaches Temporal only encrypted.
     const event = cashInEvent(`process-${randomUUID()}`);
     const body = JSON.stringify(event);
-    const delivered = await request(`http://127.0.0.1:${port}/webhooks/connectpsp`, {
-      method: 'POST',
-      body,
-      headers: { 'x-connect-signature': webhookSignature(body, SANDBOX_CREDENTIALS.cryptoToken) },
-    });
+    const delivered = await postWebhook(port, body, SANDBOX_CREDENTIALS.cryptoToken);
     expect(await delivered.body.json()).toMatchObject({ outcome: 'parked' });
     const client = await connectTestClient();
     try {
@@ -90,9 +124,72 @@ describe('relay process (dist/relay/main.js)', () => {
       await client.connection.close();
     }
 
-    child.kill('SIGTERM');
-    const { code, stdout } = await output;
+    relay.stop();
+    const { code, stdout } = await relay.output;
     expect(code).toBe(0);
     expect(stdout).toContain('relay stopped');
   });
+
+  it('in live mode verifies webhooks with CONNECTPSP_CRYPTO_TOKEN: the public sandbox token gets 401', async () => {
+    const relay = await startRelayProcess(LIVE);
+    try {
+      const event = cashInEvent(`live-${randomUUID()}`);
+      const body = JSON.stringify(event);
+      const forged = await postWebhook(relay.port, body, SANDBOX_CREDENTIALS.cryptoToken);
+      expect(forged.statusCode).toBe(401);
+      expect(await forged.body.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
+      const genuine = await postWebhook(relay.port, body, LIVE.CONNECTPSP_CRYPTO_TOKEN);
+      expect(genuine.statusCode).toBe(200);
+      expect(await genuine.body.json()).toMatchObject({ outcome: 'parked' });
+      const client = await connectTestClient();
+      await client.workflow
+        .getHandle(parkedEventWorkflowId(event.data.transactionId, 'CASHIN_PAID'))
+        .terminate('test done')
+        .finally(() => client.connection.close());
+    } finally {
+      relay.stop();
+      await relay.output;
+    }
+  });
 });
+
+describe.each(['relay/main.js', 'worker/main.js'])(
+  '%s refuses to start (exit 2) rather than fall back to the sandbox keys',
+  (entry) => {
+    const run = (env: Record<string, string>) =>
+      runNode(
+        entry,
+        [],
+        cleanEnv({
+          TEMPORAL_ADDRESS: '127.0.0.1:1',
+          LEDGER_DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+          ...env,
+        }),
+      );
+
+    it('without CONNECTPSP_MODE', async () => {
+      const result = await run({});
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('CONNECTPSP_MODE: is required');
+    });
+
+    it.each([
+      ['CONNECTPSP_CLIENT_SECRET', SANDBOX_CREDENTIALS.clientSecret],
+      ['CONNECTPSP_CRYPTO_TOKEN', SANDBOX_CREDENTIALS.cryptoToken],
+    ])(
+      'in live mode, with the public sandbox value of %s (named, its value never printed)',
+      async (name, value) => {
+        const result = await run({ ...LIVE, [name]: value });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(`${name}: is the public sandbox value, refused in live mode`);
+        expect(result.stderr + result.stdout).not.toContain(value);
+      },
+    );
+
+    it('in live mode, with a secret missing', async () => {
+      const result = await run({ ...LIVE, CONNECTPSP_APPLICATION_TOKEN: '' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('CONNECTPSP_APPLICATION_TOKEN: is required in live mode');
+    });
+  },
+);

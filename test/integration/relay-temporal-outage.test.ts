@@ -44,7 +44,7 @@ describe('webhook relay across a Temporal outage', () => {
     // Lazy: it reconnects by itself once the server is back.
     client = new Client({ connection: Connection.lazy({ address: server.address }) });
     relay = await startRelay({
-      config: parseConfig({ RELAY_SIGNAL_DEADLINE_MS: '1000' }),
+      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', RELAY_SIGNAL_DEADLINE_MS: '1000' }),
       port: 0,
       host: '127.0.0.1',
       client,

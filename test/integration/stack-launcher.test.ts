@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { signatureHeaders } from '../../domain/platform-wallet/signature';
+import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
+import { REFERENCE_WALLET_SECRET, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
@@ -16,7 +18,7 @@ import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../he
 const dataDirs: string[] = [];
 function tempDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pix-stack-'));
-  chmodSync(dir, 0o755); // the embedded PostgreSQL runs as the 'postgres' user when tests run as root
+  chmodSync(dir, 0o755); // as root, keeps the cluster in DATA_DIR (ledger-db-private-folder.test.ts covers 0700)
   dataDirs.push(dir);
   return dir;
 }
@@ -47,6 +49,7 @@ describe('npm start (the stack launcher)', () => {
         DATA_DIR: dataDir,
         SANDBOX_PORT: 'abc',
         TEMPORAL_UI_PORT: '99999',
+        CONNECTPSP_MODE: 'live',
         CONNECTPSP_BASE_URL: 'https://api.connectpsp.com',
         CONNECTPSP_CLIENT_SECRET: secret,
       }),
@@ -54,8 +57,21 @@ describe('npm start (the stack launcher)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('SANDBOX_PORT');
     expect(result.stderr).toContain('TEMPORAL_UI_PORT: must be 1..65535');
-    expect(result.stderr).toContain('CONNECTPSP_CLIENT_ID: is required when CONNECTPSP_BASE_URL is set');
+    expect(result.stderr).toContain('CONNECTPSP_CLIENT_ID: is required in live mode');
+    expect(result.stderr).toContain('PAYLOAD_ENCRYPTION_KEY: is required in live mode');
     expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(existsSync(path.join(dataDir, 'logs'))).toBe(false);
+  });
+
+  it('runs the sandbox only when asked or when no ConnectPSP variable is set: a base URL alone needs the mode (exit 2)', async () => {
+    const dataDir = tempDataDir();
+    const result = await runNode(
+      'scripts/stack.js',
+      [],
+      cleanEnv({ DATA_DIR: dataDir, CONNECTPSP_BASE_URL: 'https://api.connectpsp.com' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CONNECTPSP_MODE: is required');
     expect(existsSync(path.join(dataDir, 'logs'))).toBe(false);
   });
 
@@ -124,22 +140,24 @@ describe('npm start (the stack launcher)', () => {
     const result = await output;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('PIX payments stack is up');
+    expect(result.stdout).toContain('PSP: sandbox (CONNECTPSP_MODE=sandbox');
     expect(result.stdout).toContain('Stopped.');
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(stackFile)).toBe(false);
   }, 200_000);
 
-  it('uses the Temporal server, ledger database and ConnectPSP it is given, and starts none of them', async () => {
+  it('uses the Temporal server, ledger database and sandbox it is given, and starts none of them', async () => {
     const dataDir = tempDataDir();
     const ledgerDb = await freshLedgerDatabase();
-    const realPsp = await startSandbox({ port: 0 });
+    const otherSandbox = await startSandbox({ port: 0 });
     const env = {
       ...(await freePortsEnv(dataDir)),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `stack-external-${process.pid}`,
       REBALANCE_INTERVAL_SECONDS: '3600',
       LEDGER_DATABASE_URL: ledgerDb.url,
-      CONNECTPSP_BASE_URL: realPsp.url,
+      CONNECTPSP_MODE: 'sandbox',
+      CONNECTPSP_BASE_URL: otherSandbox.url,
       CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
       CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
       CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
@@ -168,9 +186,70 @@ describe('npm start (the stack launcher)', () => {
     } finally {
       child.kill('SIGTERM');
       const result = await output;
-      await realPsp.close();
+      await otherSandbox.close();
       await ledgerDb.drop();
       expect(result.code).toBe(0);
     }
   }, 150_000);
+
+  it('WALLET_BACKEND=http: runs the reference wallet service on its own embedded database instead of the ledger, and the worker uses it', async () => {
+    const dataDir = tempDataDir();
+    const realPsp = await startSandbox({ port: 0 });
+    const env = {
+      ...(await freePortsEnv(dataDir)),
+      WALLET_SERVICE_PORT: String(await freePort()),
+      WALLET_BACKEND: 'http',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `stack-wallet-${process.pid}`,
+      REBALANCE_INTERVAL_SECONDS: '3600',
+      LOG_LEVEL: 'info',
+      CONNECTPSP_MODE: 'sandbox',
+      CONNECTPSP_BASE_URL: realPsp.url,
+      CONNECTPSP_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
+      CONNECTPSP_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
+      CONNECTPSP_APPLICATION_TOKEN: SANDBOX_CREDENTIALS.applicationToken,
+      CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken,
+    };
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'stack.js')], {
+      env: cleanEnv(env),
+      cwd: PROJECT_ROOT,
+    });
+    const output = collectOutput(child, 150_000);
+    try {
+      const stackFile = path.join(dataDir, 'stack.json');
+      await waitFor('stack.json', () => existsSync(stackFile), { timeoutMs: 130_000, intervalMs: 250 });
+      const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+        processes: Array<{ name: string; where: string; pid?: number; url?: string }>;
+      };
+      expect(stack.processes.map((p) => [p.name, p.pid === undefined ? 'external' : 'started'])).toEqual([
+        ['temporal', 'external'],
+        ['wallet-db', 'started'],
+        ['wallet-service', 'started'],
+        ['worker', 'started'],
+        ['relay', 'started'],
+      ]);
+      const walletUrl = `http://127.0.0.1:${env.WALLET_SERVICE_PORT}`;
+      expect(stack.processes[2]?.url).toBe(walletUrl);
+      // Signed with the local reference secret, the service answers; unsigned, it refuses.
+      const exposurePath = WALLET_PATHS.exposure;
+      const signed = await request(`${walletUrl}${exposurePath}`, {
+        headers: signatureHeaders(
+          { method: 'GET', path: exposurePath, body: '' },
+          REFERENCE_WALLET_SECRET,
+          Date.now(),
+        ),
+      });
+      expect([signed.statusCode, await signed.body.json()]).toEqual([200, { exposureCents: 0 }]);
+      const unsigned = await request(`${walletUrl}${exposurePath}`);
+      expect(unsigned.statusCode).toBe(401);
+      await unsigned.body.dump();
+      const workerLog = readFileSync(path.join(dataDir, 'logs', 'worker.log'), 'utf8');
+      expect(workerLog).toMatch(/"backend":"http","where":"http:\/\/127\.0\.0\.1:\d+".*"msg":"wallet ready"/);
+    } finally {
+      child.kill('SIGTERM');
+      const result = await output;
+      await realPsp.close();
+      expect(result.code).toBe(0);
+    }
+  }, 180_000);
 });

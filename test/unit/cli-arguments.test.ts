@@ -154,6 +154,34 @@ describe('command lines into requests', () => {
     expect(problems.find((p) => p.field === 'payer.document')?.rule).toBe('has wrong CPF check digits');
   });
 
+  it('cash-in --open-finance --redirect-url: the OpenFinance flow, the URL checked', () => {
+    const url = 'https://shop.example.com/pix/return';
+    expect(
+      cashInRequest({ ...cashIn, openFinance: true, redirectUrl: url }, NOW).openFinanceRedirectUrl,
+    ).toBe(url);
+    expect(cashInRequest(cashIn, NOW)).not.toHaveProperty('openFinanceRedirectUrl');
+    expect(
+      problemsOf(() => cashInRequest({ ...cashIn, openFinance: true, redirectUrl: 'javascript:x' }, NOW)),
+    ).toEqual([
+      {
+        field: 'openFinanceRedirectUrl',
+        rule: 'must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return',
+      },
+    ]);
+    expect(problemsOf(() => cashInRequest({ ...cashIn, openFinance: true }, NOW))).toEqual([
+      {
+        field: 'openFinanceRedirectUrl',
+        rule: 'is required with --open-finance: where the payer returns after paying',
+      },
+    ]);
+    expect(problemsOf(() => cashInRequest({ ...cashIn, redirectUrl: url }, NOW))).toEqual([
+      {
+        field: 'openFinance',
+        rule: 'is required with --redirect-url (the redirect URL is for the OpenFinance flow only)',
+      },
+    ]);
+  });
+
   const cashOut = { user: 'alice', amount: '10', payeeName: 'Bruno Lima', payeeDocument: VALID_CPF };
 
   it('cash-out: the PIX key type is inferred and the key normalised', () => {

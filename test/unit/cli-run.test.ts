@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../client/cli/main';
 import { CliSession } from '../../client/cli/session';
+import { PROJECT_ROOT } from '../../runtime/project-root';
 
 // The CLI run in-process, for what is decided before any service is contacted: parsing, help,
 // validation, exit codes. DATA_DIR is empty and Temporal points at a closed port, so a command
@@ -73,6 +74,34 @@ describe('the CLI before it contacts anything', () => {
       );
     }
     expect((await run(['--help'])).stdout).toContain('Exit codes:');
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await run(['-V'])).stdout).toBe(`${version}\n`);
+  });
+
+  it('cash-in --open-finance with a bad --redirect-url: one line naming the option, exit 2; JSON too', async () => {
+    const args = ['cash-in', '--user', 'alice', '--amount', '10', '--payer-name', 'Ana Souza'];
+    args.push('--payer-document', '52998224725', '--open-finance', '--redirect-url', 'shop.example.com/back');
+    expect(await run(args)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: invalid input: --redirect-url must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return\n',
+    });
+    const json = await run([...args, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error.problems).toEqual([
+      {
+        field: 'openFinanceRedirectUrl',
+        option: '--redirect-url',
+        rule: 'must be an absolute http:// or https:// URL, e.g. https://shop.example.com/pix/return',
+      },
+    ]);
   });
 
   it('no command prints the help on stderr and exits 2', async () => {

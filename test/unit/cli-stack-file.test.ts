@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readStackFile, resolveEndpoints, type StackFile, StackFileError } from '../../client/stack-file';
-import { parseConfig } from '../../runtime/config';
+import { parseConfig, REFERENCE_WALLET_SECRET } from '../../runtime/config';
 
 const STACK: StackFile = {
   namespace: 'payments-dev',
@@ -49,6 +49,34 @@ describe('finding the services: explicit variables, then stack.json, then local 
     expect(resolve({}, withUrl).ledgerDatabaseUrl).toBe('postgres://u:p@db/x');
   });
 
+  it('the wallet service, when the stack runs one or WALLET_BACKEND=http says so, with the secret that signs for it', () => {
+    expect(resolve({}, STACK).walletService).toBeUndefined();
+    const httpStack = {
+      ...STACK,
+      processes: [
+        ...STACK.processes.filter((p) => p.name !== 'ledger-db'),
+        { name: 'wallet-service', where: 'http://127.0.0.1:8997', url: 'http://127.0.0.1:8997' },
+      ],
+    };
+    expect(resolve({}, httpStack).walletService).toEqual({
+      url: 'http://127.0.0.1:8997',
+      secret: REFERENCE_WALLET_SECRET,
+    });
+    expect(resolve({ WALLET_BACKEND: 'http', WALLET_SERVICE_PORT: '8996' }, null).walletService).toEqual({
+      url: 'http://127.0.0.1:8996',
+      secret: REFERENCE_WALLET_SECRET,
+    });
+    const platform = {
+      WALLET_BACKEND: 'http',
+      PLATFORM_WALLET_URL: 'https://wallet.example.com',
+      PLATFORM_WALLET_SECRET: 'the-platform-wallet-secret',
+    };
+    expect(resolve(platform, httpStack).walletService).toEqual({
+      url: 'https://wallet.example.com',
+      secret: 'the-platform-wallet-secret',
+    });
+  });
+
   it('variables the caller set win over the stack', () => {
     const env = {
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -88,6 +116,13 @@ describe('finding the services: explicit variables, then stack.json, then local 
       unavailable:
         'CONNECTPSP_BASE_URL is set: the PSP is a real ConnectPSP, which has no sandbox control API',
     });
+    const live = { CONNECTPSP_MODE: 'live', PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') };
+    expect(resolve(live, STACK).sandbox).toEqual({
+      unavailable: 'CONNECTPSP_MODE=live: the PSP is a real ConnectPSP, which has no sandbox control API',
+    });
+    // Sandbox mode with a base URL (compose's sandbox service): that sandbox, whatever the stack says.
+    const elsewhere = { CONNECTPSP_MODE: 'sandbox', CONNECTPSP_BASE_URL: 'http://sandbox:8380' };
+    expect(resolve(elsewhere, STACK).sandbox).toEqual({ url: 'http://sandbox:8380' });
     const withoutSandbox = { ...STACK, processes: STACK.processes.filter((p) => p.name !== 'sandbox') };
     expect(resolve({}, withoutSandbox).sandbox).toEqual({
       unavailable:

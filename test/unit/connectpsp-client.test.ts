@@ -16,7 +16,10 @@ interface Recorded {
   headers: IncomingHttpHeaders;
   body: string;
 }
-type Reply = { status: number; json?: unknown; raw?: string; headers?: Record<string, string> } | 'hang';
+type Reply =
+  | { status: number; json?: unknown; raw?: string; headers?: Record<string, string> }
+  | 'hang'
+  | 'drop';
 type Route = (request: Recorded) => Reply;
 
 const CREDENTIALS = {
@@ -100,6 +103,10 @@ async function startFakePsp(routes: Record<string, Route> = {}, tokenExpiresIn =
       const route = allRoutes[`${recorded.method} ${recorded.path}`];
       const reply: Reply = route ? route(recorded) : problem(404, 'NOT_FOUND', 'no route');
       if (reply === 'hang') return;
+      if (reply === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.raw ?? JSON.stringify(reply.json));
     });
@@ -240,9 +247,7 @@ describe('requests', () => {
       transactionId: 'kk6g232xel65a0daee4dd13kk2912714964',
       internalCode: 'US7B1JQ',
       externalReference: 'order-1',
-      status: 'AWAITING_PAYMENT',
       amountCents: 1050,
-      payer: { name: 'Maria Silva', document: '11144477735' },
       copyAndPaste: '000201...6304ABCD',
       qrCodeImageBase64: 'iVBORw0KGgo=',
       requestedAt: '2026-03-10T09:00:00-03:00',
@@ -322,6 +327,64 @@ describe('requests', () => {
     expect(err).toMatchObject({ code: 'CONTRACT_VIOLATION', retryable: false, status: 200 });
     expect(err.fieldProblems.map((p) => p.field)).toEqual(['consolidated.transactionalBalance']);
     expect(err.message).toContain('consolidated.transactionalBalance');
+  });
+
+  it('reads PSP records liberally: only the fields it uses, absent nullable fields as null, unknown fields ignored', async () => {
+    const psp = await startFakePsp({
+      'GET /cash-in/tx-1': () => ({
+        status: 200,
+        json: {
+          transactionId: 'TX-1/not-35-chars',
+          externalReference: 'order-1',
+          status: 'PAID',
+          amount: 10.5,
+          payer: { name: 'M*** S***', document: '***.444.777-**' },
+          paidAt: 'today, more or less',
+          somethingNew: { nested: [1, 2] },
+        },
+      }),
+      'GET /cash-out/tx-2': () => ({
+        status: 200,
+        json: {
+          transactionId: 'tx-2',
+          internalCode: '',
+          externalReference: 'payout-1',
+          status: 'FAILED',
+          amount: 80,
+          failure: { code: 'NIGHT_LIMIT_EXCEEDED', message: 'Night limit', extra: true },
+        },
+      }),
+    });
+    const client = clientFor(psp);
+    expect(await client.getCashIn('tx-1')).toEqual({
+      transactionId: 'TX-1/not-35-chars',
+      internalCode: null,
+      externalReference: 'order-1',
+      endToEndId: null,
+      status: 'PAID',
+      amountCents: 1050,
+    });
+    expect(await client.getCashOut('tx-2')).toEqual({
+      transactionId: 'tx-2',
+      internalCode: null,
+      externalReference: 'payout-1',
+      endToEndId: null,
+      status: 'FAILED',
+      amountCents: 8000,
+      failure: { code: 'NIGHT_LIMIT_EXCEEDED', message: 'Night limit' },
+    });
+  });
+
+  it('still refuses a record without what it relies on: status, amount, ids', async () => {
+    const psp = await startFakePsp({
+      'GET /cash-in/tx-3': () => ({
+        status: 200,
+        json: { transactionId: 'tx-3', externalReference: 'order-3', status: 'SOMETHING_NEW', amount: '10' },
+      }),
+    });
+    const err = await rejection(clientFor(psp).getCashIn('tx-3'));
+    expect(err).toMatchObject({ code: 'CONTRACT_VIOLATION', retryable: false });
+    expect(err.fieldProblems.map((p) => p.field).sort()).toEqual(['amount', 'status']);
   });
 
   it('reports a non-JSON success body and a non-problem 4xx as CONTRACT_VIOLATION', async () => {
@@ -405,10 +468,16 @@ describe('error classification over HTTP', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', status: undefined, retryable: true });
   });
 
-  it('reports a refused connection as a retryable NETWORK_ERROR', async () => {
+  it('reports a refused connection as a retryable CONNECT_FAILED: the request never left', async () => {
     const psp = await startFakePsp();
     const server = servers.pop() as Server;
     await new Promise((resolve) => server.close(resolve));
+    const err = await rejection(clientFor(psp).getBalance());
+    expect(err).toMatchObject({ code: 'CONNECT_FAILED', status: undefined, retryable: true });
+  });
+
+  it('reports a connection dropped after the request was sent as a retryable NETWORK_ERROR: it may have been done', async () => {
+    const psp = await startFakePsp({ 'GET /account/balance': () => 'drop' });
     const err = await rejection(clientFor(psp).getBalance());
     expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: undefined, retryable: true });
   });
@@ -458,9 +527,11 @@ describe('error classification over HTTP', () => {
 });
 
 describe('createConnectPspClientFromConfig', () => {
-  it('talks to the sandbox port with the sandbox credentials when CONNECTPSP_BASE_URL is unset', async () => {
+  it('in sandbox mode talks to the local sandbox port with the sandbox credentials', async () => {
     const psp = await startFakePsp();
-    const client = createConnectPspClientFromConfig(parseConfig({ SANDBOX_PORT: new URL(psp.url).port }));
+    const client = createConnectPspClientFromConfig(
+      parseConfig({ CONNECTPSP_MODE: 'sandbox', SANDBOX_PORT: new URL(psp.url).port }),
+    );
     clients.push(client);
     await client.getBalance();
     const [token, balance] = psp.requests;
@@ -471,13 +542,15 @@ describe('createConnectPspClientFromConfig', () => {
     expect(balance?.headers.applicationtoken).toBe(SANDBOX_CREDENTIALS.applicationToken);
   });
 
-  it('uses CONNECTPSP_* when CONNECTPSP_BASE_URL is set, including a path prefix', async () => {
+  it('in live mode uses CONNECTPSP_BASE_URL (with a path prefix) and the CONNECTPSP_* secrets', async () => {
     const psp = await startFakePsp({
       'POST /v2/auth/token': (req) => psp.routes['POST /auth/token']?.(req) ?? 'hang',
       'GET /v2/account/balance': () => ({ status: 200, json: BALANCE }),
     });
     const client = createConnectPspClientFromConfig(
       parseConfig({
+        CONNECTPSP_MODE: 'live',
+        PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
         CONNECTPSP_BASE_URL: `${psp.url}/v2`,
         CONNECTPSP_CLIENT_ID: CREDENTIALS.clientId,
         CONNECTPSP_CLIENT_SECRET: CREDENTIALS.clientSecret,
@@ -493,5 +566,9 @@ describe('createConnectPspClientFromConfig', () => {
       clientSecret: CREDENTIALS.clientSecret,
     });
     expect(psp.requests[1]?.headers.applicationtoken).toBe(CREDENTIALS.applicationToken);
+  });
+
+  it('without CONNECTPSP_MODE refuses to build a client rather than fall back to the sandbox keys', () => {
+    expect(() => createConnectPspClientFromConfig(parseConfig({}))).toThrow(/CONNECTPSP_MODE: is required/);
   });
 });

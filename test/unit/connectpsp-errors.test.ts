@@ -6,6 +6,7 @@ import { ConnectPspError, isRetryableFailure, parseRetryAfter } from '../../conn
 describe('isRetryableFailure', () => {
   it.each([
     [undefined, 'NETWORK_ERROR', true],
+    [undefined, 'CONNECT_FAILED', true],
     [undefined, 'TIMEOUT', true],
     [undefined, 'INVALID_REQUEST', false],
     [500, 'INTERNAL_ERROR', true],

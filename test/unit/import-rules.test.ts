@@ -26,6 +26,8 @@ const CLEAN: Tree = {
   'relay/server.ts':
     "import { environment } from '../runtime/config';\nexport const relayEnv = environment();\n",
   'sandbox/server.ts': "import { cents } from '../domain/money';\nexport const price = cents(2);\n",
+  'wallet/http-wallet.ts': "import { cents } from '../domain/money';\nexport const hold = () => cents(3);\n",
+  'wallet-service/server.ts': "import { cents } from '../domain/money';\nexport const answer = cents(4);\n",
   'dist/workflows/messages.js': '"use strict";\n',
   'dist/activities/psp.js': '"use strict";\nrequire("../connectpsp/client");\n',
   'dist/connectpsp/client.js': '"use strict";\n',
@@ -98,6 +100,30 @@ describe('import rules (dependency-cruiser, as npm run check runs them)', () => 
       'the sandbox importing the PSP client',
       { 'sandbox/server.ts': "import { pay } from '../connectpsp/client';\nexport const price = pay();\n" },
       'sandbox-imports-no-psp-client',
+    ],
+    [
+      'the reference wallet service importing the HTTP wallet (it shares only the wire in domain/)',
+      {
+        'wallet-service/server.ts':
+          "import { hold } from '../wallet/http-wallet';\nexport const answer = hold();\n",
+      },
+      'wallet-service-imports-no-wallet-client',
+    ],
+    [
+      'the wallet library importing the PSP client (a library of the same layer)',
+      {
+        'wallet/http-wallet.ts':
+          "import { pay } from '../connectpsp/client';\nexport const hold = () => pay();\n",
+      },
+      'wallet-imports-nothing-above-it',
+    ],
+    [
+      'a process importing the reference wallet service (client → wallet-service)',
+      {
+        'client/payments.ts':
+          "import { answer } from '../wallet-service/server';\nexport const env = answer;\n",
+      },
+      'client-imports-no-other-process',
     ],
     [
       'activities reading the runtime configuration',

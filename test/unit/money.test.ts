@@ -85,6 +85,9 @@ describe('parseAmountText', () => {
     ['0', /greater than zero/],
     ['0.00', /greater than zero/],
     ['10000000.01', /at most R\$ 10\.000\.000,00/],
+    // Beyond exact centavos (2^53): the rule is the maximum, not the format.
+    ['90071992547409.93', /at most R\$ 10\.000\.000,00/],
+    ['9'.repeat(400), /at most R\$ 10\.000\.000,00/],
   ])('%j is rejected', (text, rule) => {
     const result = parseAmountText(text);
     expect(result.ok).toBe(false);

@@ -17,7 +17,7 @@ describe('rebalanceToExposure', () => {
     } as unknown as RebalanceActivityDependencies['psp'];
     const activities = createRebalanceActivities({
       psp,
-      ledger: { exposureCents: async () => exposureCents },
+      wallet: { exposureCents: async () => exposureCents },
       requestRebalance: () => Promise.reject(new Error('not used here')),
     });
     const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });

@@ -20,10 +20,18 @@ describe('webhook signature (X-Connect-Signature)', () => {
     expect(webhookSignature(body, TOKEN)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('accepts the right signature, in either hex case', () => {
+  it('accepts the right signature only in the contract form, lowercase hex', () => {
     const signature = webhookSignature(body, TOKEN);
     expect(isValidWebhookSignature(body, signature, TOKEN)).toBe(true);
-    expect(isValidWebhookSignature(body, signature.toUpperCase(), TOKEN)).toBe(true);
+    // One canonical form: an uppercase (or mixed-case) rendering is not what ConnectPSP sends.
+    expect(isValidWebhookSignature(body, signature.toUpperCase(), TOKEN)).toBe(false);
+    expect(
+      isValidWebhookSignature(
+        body,
+        signature.replace(/[a-f]/, (c) => c.toUpperCase()),
+        TOKEN,
+      ),
+    ).toBe(false);
   });
 
   it('rejects a missing signature, another key, another body and a one-digit change', () => {

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { balanceResponseSchema } from '../../domain/connectpsp';
-import { useSandbox } from '../helpers/sandbox-kit';
+import { setWallet, useSandbox } from '../helpers/sandbox-kit';
 
 const PAYER = { name: 'Maria Silva', document: '11144477735' };
 
 describe('sandbox account', () => {
   const env = useSandbox();
+  const proprietaryOnly = { transactional: 0, proprietary: 1_000_000 };
+  beforeEach(() =>
+    setWallet(env.psp, {
+      '38224857': proprietaryOnly,
+      '13935893': proprietaryOnly,
+      '20018183': proprietaryOnly,
+    }),
+  );
 
   const balance = async () =>
     balanceResponseSchema.parse((await env.psp.call('GET', '/account/balance')).body);
@@ -17,7 +25,7 @@ describe('sandbox account', () => {
       idempotencyKey: true,
     });
 
-  it('starts with three partner banks, R$ 0 transactional and R$ 1,000,000 proprietary each', async () => {
+  it('reports three partner banks, each with its transactional and proprietary account', async () => {
     const view = await balance();
     expect(view.currency).toBe('BRL');
     expect(view.referenceDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -136,12 +144,10 @@ describe('sandbox account', () => {
       idempotencyKey: true,
     });
     await env.psp.control('POST', `/cash-in/${created.body.transactionId}/pay`);
-    await env.psp.control('PUT', '/wallet', {
-      banks: [
-        { ispb: '38224857', transactional: 5, proprietary: 1000 },
-        { ispb: '13935893', transactional: 0, proprietary: 1000 },
-        { ispb: '20018183', transactional: 0, proprietary: 1000 },
-      ],
+    await setWallet(env.psp, {
+      '38224857': { transactional: 5, proprietary: 1000 },
+      '13935893': { transactional: 0, proprietary: 1000 },
+      '20018183': { transactional: 0, proprietary: 1000 },
     });
     await env.psp.control('POST', `/cash-in/${created.body.transactionId}/med-reversal`);
     expect((await balance()).consolidated).toEqual({

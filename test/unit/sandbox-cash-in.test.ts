@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { isValidPixPayload } from '@brazilian-utils/brazilian-utils';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cashInEventSchema, cashInSchema, createCashInResponseSchema } from '../../domain/connectpsp';
 import { parseBrCode } from '../../domain/pix/br-code';
 import { isEndToEndId } from '../../domain/pix/end-to-end-id';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_POLL, useSandbox } from '../helpers/sandbox-kit';
+import { SANDBOX_POLL, setWallet, useSandbox } from '../helpers/sandbox-kit';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('sandbox cash-in', () => {
   const env = useSandbox({ receiver: 'per-suite' });
+  // Empty accounts: each test follows the money a payment brings in and takes out.
+  beforeEach(() => setWallet(env.psp, {}));
 
   const chargeBody = (overrides: Record<string, unknown> = {}) => ({
     amount: 25.5,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { digitalSignature } from '../../domain/connectpsp/signatures';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_POLL, useSandbox } from '../helpers/sandbox-kit';
+import { SANDBOX_POLL, setWallet, useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox fault injection', () => {
   const env = useSandbox({ receiver: 'per-test' });
@@ -65,9 +65,7 @@ describe('sandbox fault injection', () => {
   });
 
   it('commitThenDrop: the operation happens, the socket closes unanswered, the same key replays it', async () => {
-    await env.psp.control('PUT', '/wallet', {
-      banks: [{ ispb: '13935893', transactional: 100, proprietary: 0 }],
-    });
+    await setWallet(env.psp, { '13935893': { transactional: 100, proprietary: 0 } });
     await addFault({ kind: 'commitThenDrop', method: 'POST', path: '/cash-out' });
     const token = await env.psp.accessToken();
     const key = randomUUID();

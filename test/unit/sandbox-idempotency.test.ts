@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../scripts/wait-for';
-import { SANDBOX_POLL, useSandbox } from '../helpers/sandbox-kit';
+import { SANDBOX_POLL, setWallet, useSandbox } from '../helpers/sandbox-kit';
 
 describe('sandbox idempotency', () => {
   const env = useSandbox();
   beforeEach(async () => {
-    await env.psp.control('PUT', '/wallet', {
-      banks: [{ ispb: '13935893', transactional: 100, proprietary: 0 }],
-    });
+    await setWallet(env.psp, { '13935893': { transactional: 100, proprietary: 0 } });
   });
 
   const charge = () => ({
@@ -100,9 +98,7 @@ describe('sandbox idempotency', () => {
     const body = payout(150);
     const refused = await env.psp.call('POST', '/cash-out', { body, signed: true, idempotencyKey: key });
     expect(refused.body.code).toBe('INSUFFICIENT_FUNDS');
-    await env.psp.control('PUT', '/wallet', {
-      banks: [{ ispb: '13935893', transactional: 200, proprietary: 0 }],
-    });
+    await setWallet(env.psp, { '13935893': { transactional: 200, proprietary: 0 } });
     const accepted = await env.psp.call('POST', '/cash-out', { body, signed: true, idempotencyKey: key });
     expect(accepted.status).toBe(202);
   });

@@ -21,7 +21,8 @@ describe('sandbox persistence', () => {
       payer: { name: 'Maria', document: '11144477735' },
     };
 
-    const first = await startSandbox({ port: 0, stateFile });
+    const emptyWallet = { transactionalCents: 0, proprietaryCents: 0 };
+    const first = await startSandbox({ port: 0, stateFile, initialWallet: emptyWallet });
     const before = new SandboxCaller(first.url);
     const created = await before.call('POST', '/cash-in', { body, idempotencyKey: key });
     await before.control('POST', '/faults', { kind: 'withholdWebhook' });
@@ -34,7 +35,12 @@ describe('sandbox persistence', () => {
     expect(JSON.parse(readFileSync(stateFile, 'utf8')).cashIns).toHaveLength(1);
     expect(readdirSync(path.dirname(stateFile))).toEqual(['state.json']);
 
-    const second = await startSandbox({ port: 0, stateFile });
+    // The saved wallet wins over the initial one.
+    const second = await startSandbox({
+      port: 0,
+      stateFile,
+      initialWallet: { transactionalCents: 1, proprietaryCents: 1 },
+    });
     try {
       const after = new SandboxCaller(second.url);
       expect((await after.control('POST', '/webhooks/release')).body).toEqual({ released: 0 });

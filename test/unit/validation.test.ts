@@ -4,6 +4,7 @@ import {
   type CashOutInput,
   ValidationError,
   validateCashInInput,
+  validateCashInRequest,
   validateCashOutInput,
 } from '../../domain/validation';
 
@@ -121,6 +122,44 @@ describe('validateCashInInput', () => {
   it('reports missing fields of an untyped input instead of crashing', () => {
     const fields = fieldsOf(() => validateCashInInput({} as CashInInput));
     expect(fields).toEqual(['reference', 'userId', 'amountCents', 'payer.name', 'payer.document']);
+  });
+});
+
+describe('validateCashInRequest (the library and the CLI)', () => {
+  it('accepts an OpenFinance redirect URL over http(s), keeping it', () => {
+    for (const url of ['https://shop.example.com/pix/return?order=1', 'http://localhost:3000/back']) {
+      expect(validateCashInRequest({ ...cashIn, openFinanceRedirectUrl: url }).openFinanceRedirectUrl).toBe(
+        url,
+      );
+    }
+    expect(validateCashInRequest(cashIn)).toEqual(validateCashInInput(cashIn));
+  });
+
+  it.each([
+    'shop.example.com/back',
+    '/back',
+    'javascript:alert(1)',
+    'data:text/html,hi',
+    'ftp://files.example.com/x',
+    'https://shop.example.com/a b',
+    `https://shop.example.com/${'a'.repeat(2048)}`,
+  ])(
+    'refuses %s as openFinanceRedirectUrl, naming the field and the rule, with the other problems',
+    (url) => {
+      const problems = problemsOf(() =>
+        validateCashInRequest({ ...cashIn, userId: 'a b', openFinanceRedirectUrl: url }),
+      );
+      expect(problems.map((p) => p.field)).toEqual(['userId', 'openFinanceRedirectUrl']);
+      expect(problems[1]?.rule).toMatch(
+        /^must be (an absolute http:\/\/ or https:\/\/ URL|at most 2048 characters)/,
+      );
+    },
+  );
+
+  it('is not part of validateCashInInput, which running cash-in workflows replay', () => {
+    expect(
+      validateCashInInput({ ...cashIn, openFinanceRedirectUrl: 'not a url' }).openFinanceRedirectUrl,
+    ).toBe('not a url');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
-import { type CashInInput, validateCashInInput } from '../../../domain/validation';
+import { type CashInInput, validateCashInRequest } from '../../../domain/validation';
 import { InputProblems, newReference, parseAmount, parseExpiryMinutes } from '../arguments';
 import type { OptionNames } from '../exit-codes';
 import { renderCashInStarted } from '../output';
@@ -13,6 +13,8 @@ export const CASH_IN_OPTIONS: OptionNames = {
   'payer.name': '--payer-name',
   'payer.document': '--payer-document',
   expiresInMinutes: '--expires-in',
+  openFinance: '--open-finance',
+  openFinanceRedirectUrl: '--redirect-url',
 };
 
 interface CashInOptions {
@@ -22,6 +24,8 @@ interface CashInOptions {
   payerDocument: string;
   ref?: string;
   expiresIn?: string;
+  openFinance?: boolean;
+  redirectUrl?: string;
 }
 
 /** Parses and validates the command line into a cash-in request; every problem at once, as ValidationError. */
@@ -32,14 +36,27 @@ export function cashInRequest(options: CashInOptions, now: Date): CashInInput {
     options.expiresIn === undefined
       ? undefined
       : problems.take('expiresInMinutes', parseExpiryMinutes(options.expiresIn));
+  if (options.openFinance && options.redirectUrl === undefined)
+    problems.add(
+      'openFinanceRedirectUrl',
+      'is required with --open-finance: where the payer returns after paying',
+    );
+  if (!options.openFinance && options.redirectUrl !== undefined)
+    problems.add(
+      'openFinance',
+      'is required with --redirect-url (the redirect URL is for the OpenFinance flow only)',
+    );
   const request: CashInInput = {
     reference: options.ref ?? newReference('ci', now),
     userId: options.user,
     amountCents: amountCents ?? Number.NaN,
     payer: { name: options.payerName, document: options.payerDocument },
     ...(expiresInMinutes === undefined ? {} : { expiresInMinutes }),
+    ...(options.openFinance && options.redirectUrl !== undefined
+      ? { openFinanceRedirectUrl: options.redirectUrl }
+      : {}),
   };
-  const valid = problems.validate(() => validateCashInInput(request));
+  const valid = problems.validate(() => validateCashInRequest(request));
   problems.throwIfAny();
   return valid as CashInInput;
 }
@@ -50,7 +67,9 @@ export function registerCashIn(program: Command, session: CliSession): void {
     .summary('charge a user through a PIX QR code')
     .description(
       'Creates a PIX charge for a user and prints its QR code, the copy-and-paste code and the Web UI link of ' +
-        'its workflow. Running it again with the same --ref returns the same charge and starts nothing new.',
+        'its workflow. Running it again with the same --ref returns the same charge and starts nothing new. ' +
+        'With --open-finance the payer pays in their own bank app instead (OpenFinance): the charge also ' +
+        'has a payment URL, and the bank sends the payer back to --redirect-url.',
     )
     .requiredOption('--user <id>', 'user whose wallet is credited once paid')
     .requiredOption('--amount <reais>', 'amount in reais, e.g. 25.00 or 25,00')
@@ -61,6 +80,8 @@ export function registerCashIn(program: Command, session: CliSession): void {
       '--expires-in <duration>',
       'charge lifetime: minutes, or 30m, 2h, 1d; default CASHIN_DEFAULT_EXPIRATION_MINUTES',
     )
+    .option('--open-finance', 'the OpenFinance flow: the charge gets a payment URL (needs --redirect-url)')
+    .option('--redirect-url <url>', 'with --open-finance: http(s) URL the payer returns to after paying')
     .action((options: CashInOptions) =>
       session.run(CASH_IN_OPTIONS, async () => {
         const request = cashInRequest(options, session.io.now());

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { type LedgerTransfer, SYSTEM_ACCOUNTS, type UserBalance, userAccountId } from '../domain/ledger';
+import {
+  type LedgerTransfer,
+  platformMovementIdProblem,
+  SYSTEM_ACCOUNTS,
+  type UserBalance,
+  userAccountId,
+} from '../domain/ledger';
 import { type Cents, formatBrl, MAX_AMOUNT_CENTS } from '../domain/money';
 import { ID_CHARACTERS, MAX_USER_ID_LENGTH, type ValidationProblem } from '../domain/validation';
 import { createLedger, type Ledger, recordBet, recordWin, type TransferOutcome } from '../ledger';
@@ -128,9 +134,8 @@ export function validMovement(
       rule: `must be an integer number of centavos, 1..${formatBrl(MAX_AMOUNT_CENTS)}`,
     });
   }
-  if (input.id !== undefined && (input.id.length === 0 || input.id.length > 200)) {
-    problems.push({ field: 'id', rule: 'must be 1-200 characters' });
-  }
+  const idProblem = input.id === undefined ? null : platformMovementIdProblem(input.id);
+  if (idProblem) problems.push({ field: 'id', rule: idProblem });
   throwIfInvalid(problems);
   return { userId: input.userId, amountCents: cents, id: input.id ?? `${kind}:${randomUUID()}` };
 }

@@ -157,6 +157,23 @@ export const transferIds = {
   cashOutReturn: (reference: string) => `cash-out:${reference}:return`,
 } as const;
 
+/** The payment lifecycles' transfer ids start with these (transferIds above); nothing else may. */
+export const LIFECYCLE_TRANSFER_ID_PREFIXES = ['cash-in:', 'cash-out:'] as const;
+
+/**
+ * Explains why an id is unusable for a platform movement (a bet, a win), or null: besides its
+ * shape, a lifecycle's namespace is refused, or a bet named `cash-in:R:credit` would take the id
+ * that lifecycle's credit needs, and the credit would later be refused as a conflict.
+ */
+export function platformMovementIdProblem(id: string): string | null {
+  const shape = transferIdProblem(id);
+  if (shape) return shape;
+  if (LIFECYCLE_TRANSFER_ID_PREFIXES.some((prefix) => id.startsWith(prefix))) {
+    return `must not start with ${LIFECYCLE_TRANSFER_ID_PREFIXES.join(' or ')} (reserved for payment lifecycles)`;
+  }
+  return null;
+}
+
 /** Explains why a transfer id is unusable, or null when it is fine. */
 export function transferIdProblem(id: string): string | null {
   if (id.length === 0) return 'must not be empty';

@@ -1,5 +1,6 @@
-import { SYSTEM_ACCOUNTS, userAccountId } from '../domain/ledger';
+import { platformMovementIdProblem, SYSTEM_ACCOUNTS, userAccountId } from '../domain/ledger';
 import type { Cents } from '../domain/money';
+import { LedgerInputError } from './errors';
 import type { Ledger, TransferOutcome } from './ledger';
 
 export interface PlatformMovement {
@@ -10,7 +11,8 @@ export interface PlatformMovement {
 }
 
 /** A stake leaves the wallet for the platform; refused with InsufficientFundsError when available is short. */
-export function recordBet(ledger: Ledger, movement: PlatformMovement): Promise<TransferOutcome> {
+export async function recordBet(ledger: Ledger, movement: PlatformMovement): Promise<TransferOutcome> {
+  checkId(movement.id);
   return ledger.createTransfer({
     id: movement.id,
     debitAccount: userAccountId(movement.userId),
@@ -22,7 +24,8 @@ export function recordBet(ledger: Ledger, movement: PlatformMovement): Promise<T
 }
 
 /** A prize the platform pays into the wallet. */
-export function recordWin(ledger: Ledger, movement: PlatformMovement): Promise<TransferOutcome> {
+export async function recordWin(ledger: Ledger, movement: PlatformMovement): Promise<TransferOutcome> {
+  checkId(movement.id);
   return ledger.createTransfer({
     id: movement.id,
     debitAccount: SYSTEM_ACCOUNTS.platform,
@@ -31,4 +34,9 @@ export function recordWin(ledger: Ledger, movement: PlatformMovement): Promise<T
     kind: 'posted',
     code: 'WIN',
   });
+}
+
+function checkId(id: string): void {
+  const problem = platformMovementIdProblem(id);
+  if (problem) throw new LedgerInputError(`movement id ${JSON.stringify(id)} ${problem}`);
 }

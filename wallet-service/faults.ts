@@ -10,6 +10,8 @@ import { z } from 'zod';
  * - `commitThenGarble`: applied and committed, answered 200 with a body that breaks the contract.
  * - `duplicate`: the request is applied twice, as if a proxy delivered it twice; the second
  *   application's answer (a replay) is the one sent.
+ * - `unknownUser`: refused with the contract's UNKNOWN_USER before anything is applied, as a
+ *   platform's wallet that does not know the user would.
  */
 export const WALLET_FAULT_KINDS = [
   'error500',
@@ -17,6 +19,7 @@ export const WALLET_FAULT_KINDS = [
   'commitThenTimeout',
   'commitThenGarble',
   'duplicate',
+  'unknownUser',
 ] as const;
 export type WalletFaultKind = (typeof WALLET_FAULT_KINDS)[number];
 

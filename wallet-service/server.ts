@@ -212,6 +212,10 @@ function contractCall(faults: WalletFaults, work: (req: Request) => Promise<Answ
         sendProblem(res, 500, { code: 'INTERNAL_ERROR', detail: 'injected fault' });
         return;
       }
+      if (fault?.kind === 'unknownUser') {
+        send(res, asAnswer(new Refusal('UNKNOWN_USER', 'injected fault: no such user')));
+        return;
+      }
       if (fault?.kind === 'rate429') {
         res.set('Retry-After', String(fault.retryAfterSeconds));
         sendProblem(res, 429, { code: 'RATE_LIMITED', detail: 'injected fault' });

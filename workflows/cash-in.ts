@@ -53,7 +53,7 @@ import {
 import { callUntilProven } from './proven-call';
 import { CASH_IN_PSP, type CashInPspStatus } from './psp-observations';
 import { PspTracking } from './psp-tracking';
-import { Review } from './review';
+import { moveUntilApplied, Review } from './review';
 
 /** Cash-ins started before this patch refund without holding the wallet first (see holdRefundOnWallet). */
 const REFUND_HOLD_PATCH = 'cash-in-refund-hold';
@@ -337,7 +337,9 @@ class CashIn {
 
   async creditWallet(): Promise<void> {
     transition(this.status, 'PAID');
-    await ledger.creditCashIn(this.walletMovement(transferIds.cashInCredit(this.reference)));
+    await moveUntilApplied(this.review, this.proven, 'credit the payment', () =>
+      ledger.creditCashIn(this.walletMovement(transferIds.cashInCredit(this.reference))),
+    );
     this.status.ledger.credited = true;
     transition(this.status, 'SETTLED');
   }

@@ -51,7 +51,7 @@ import {
 import { callUntilProven } from './proven-call';
 import { CASH_OUT_PSP, type CashOutPspStatus } from './psp-observations';
 import { PspTracking } from './psp-tracking';
-import { Review } from './review';
+import { moveUntilApplied, Review } from './review';
 import { cashOutWorkflowId } from './workflow-ids';
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
@@ -462,12 +462,14 @@ class CashOut {
       }
       if (this.psp.hasClaim) await reconcile();
     }
-    await ledger.creditCashOutReturn({
-      transferId: transferIds.cashOutReturn(this.reference),
-      userId: this.input.userId,
-      amountCents: this.input.amountCents,
-      reference: this.reference,
-    });
+    await moveUntilApplied(this.review, this.proven, 'credit the return', () =>
+      ledger.creditCashOutReturn({
+        transferId: transferIds.cashOutReturn(this.reference),
+        userId: this.input.userId,
+        amountCents: this.input.amountCents,
+        reference: this.reference,
+      }),
+    );
     this.status.ledger.returned = true;
     this.status.watchingUntil = null;
     transition(this.status, 'REFUNDED', 'returned by the payee bank');

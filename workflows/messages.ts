@@ -79,8 +79,11 @@ export interface PaymentFailure {
 
 /** What a lifecycle in NEEDS_REVIEW cannot prove, and how it was resolved. */
 export interface PaymentReview {
-  /** SEND: whether a cash-out reached the PSP; REFUND: whether a refund did; PSP_OUTCOME: the PSP's verdict is overdue. */
-  step: 'SEND' | 'REFUND' | 'PSP_OUTCOME';
+  /**
+   * SEND: whether a cash-out reached the PSP; REFUND: whether a refund did; PSP_OUTCOME: the PSP's
+   * verdict is overdue; WALLET: the wallet refused a movement the PSP's record requires.
+   */
+  step: 'SEND' | 'REFUND' | 'PSP_OUTCOME' | 'WALLET';
   /** What made it unprovable, e.g. `POST /cash-out: CONTRACT_VIOLATION`. */
   reason: string;
   /** ISO-8601, workflow time. */

@@ -5,7 +5,7 @@
  * main loop, which checks it against the PSP's own record before answering the operator.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { nowIso, transition } from './lifecycle';
+import { expectActivityFailure, nowIso, transition } from './lifecycle';
 import {
   type CashInStatus,
   type CashOutStatus,
@@ -120,5 +120,38 @@ export class Review {
   /** How the operator's decision reads in the timeline. */
   static note(resolution: ReviewResolution): string {
     return `${resolution.decision} by ${resolution.resolvedBy}: ${resolution.reason}`;
+  }
+}
+
+/**
+ * A wallet movement the PSP's record requires (a paid cash-in's credit, a returned cash-out's):
+ * when the wallet refuses it (a platform's service that does not know the user, say), the money is
+ * at the PSP and not in the wallet. Proven lifecycles then wait in NEEDS_REVIEW until an operator
+ * has fixed the wallet and resolves SENT, which applies the movement again (its transfer id makes
+ * that safe); older lifecycles fail, as they did.
+ */
+export async function moveUntilApplied(
+  review: Review,
+  proven: boolean,
+  what: string,
+  move: () => Promise<unknown>,
+): Promise<void> {
+  for (;;) {
+    try {
+      await move();
+      return;
+    } catch (err) {
+      if (!proven) throw err;
+      const failure = expectActivityFailure(err);
+      review.enter('WALLET', `the wallet refused to ${what}: ${failure.code}`, null);
+    }
+    for (;;) {
+      await condition(() => review.pending !== null);
+      if (review.pending?.decision === 'SENT') {
+        review.accept();
+        break;
+      }
+      review.refuse(`the PSP's record requires it: fix the wallet, then resolve SENT to ${what} again`);
+    }
   }
 }

@@ -4,7 +4,13 @@
  * A real platform wallet has its own ways to do this; the worker never calls these.
  */
 import { z } from 'zod';
-import { type LedgerTransfer, SYSTEM_ACCOUNTS, type TransferKind } from '../ledger';
+import {
+  type LedgerTransfer,
+  LIFECYCLE_TRANSFER_ID_PREFIXES,
+  platformMovementIdProblem,
+  SYSTEM_ACCOUNTS,
+  type TransferKind,
+} from '../ledger';
 import { MAX_AMOUNT_CENTS } from '../money';
 import { transferIdSchema, userIdSchema, WALLET_TRANSFER_TYPES, walletTransferSchema } from './wire';
 
@@ -18,7 +24,10 @@ export const REFERENCE_PATHS = {
 export const MAX_MOVEMENTS_LIMIT = 1000;
 
 export const platformMovementRequestSchema = z.strictObject({
-  transferId: transferIdSchema,
+  transferId: transferIdSchema.refine(
+    (id) => platformMovementIdProblem(id) === null,
+    `must not start with ${LIFECYCLE_TRANSFER_ID_PREFIXES.join(' or ')} (reserved for payment lifecycles)`,
+  ),
   userId: userIdSchema,
   amountCents: z
     .number()

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_ACCOUNTS, userAccountId } from '../../domain/ledger';
-import { InsufficientFundsError } from '../../ledger/errors';
+import { InsufficientFundsError, LedgerInputError } from '../../ledger/errors';
 import type { Ledger } from '../../ledger/ledger';
 import { recordBet, recordWin } from '../../ledger/platform-movements';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
@@ -113,5 +113,19 @@ describe('bets and wins', () => {
     expect((await recordBet(ledger, { id: 'bet:3', userId: 'ana', amountCents: 200 })).created).toBe(false);
     expect(replayed.created).toBe(true);
     expect(await ledger.exposureCents()).toBe(300);
+  });
+
+  it("refuses a bet or win id in a payment lifecycle's namespace, which would take that lifecycle's transfer", async () => {
+    await recordWin(ledger, { id: 'win:seed', userId: 'cai', amountCents: 1_000 });
+    for (const id of ['cash-in:order-1:credit', 'cash-out:payout-1:hold']) {
+      await expect(recordBet(ledger, { id, userId: 'cai', amountCents: 100 })).rejects.toThrow(
+        /reserved for payment lifecycles/,
+      );
+      await expect(recordWin(ledger, { id, userId: 'cai', amountCents: 100 })).rejects.toBeInstanceOf(
+        LedgerInputError,
+      );
+    }
+    expect(await ledger.listTransfers({ accountId: userAccountId('cai'), limit: 10 })).toHaveLength(1);
+    expect((await ledger.getUserBalance('cai')).postedCents).toBe(1_000);
   });
 });

@@ -3,10 +3,11 @@
  * play hits one lifecycle step once, and the lifecycle still ends with every wallet movement
  * applied exactly once (nothing lost, nothing doubled) and the wallet agreeing with the PSP.
  */
+import type { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
 import { executeRebalance } from '../../runtime/rebalance-door';
-import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
+import { type CashInStatus, type CashOutStatus, resolveReviewUpdate } from '../../workflows/messages';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { TEST_WALLET_TIMEOUT_MS } from '../helpers/test-wallet';
 
@@ -37,6 +38,35 @@ describe('lifecycles against a misbehaving platform wallet (reference service fa
     expect(await firedOn()).toContain(`commitThenTimeout POST ${WALLET_PATHS.credits}`);
     expect(await payments(input.userId)).toEqual([`cash-in:${input.reference}:credit`]);
     expect((await env.wallet.balance(input.userId)).postedCents).toBe(33_00);
+  });
+
+  it('a paid cash-in whose credit the wallet refuses (unknown user) waits in NEEDS_REVIEW until the operator fixed the wallet', async () => {
+    await env.wallet.faults().add({ kind: 'unknownUser', path: WALLET_PATHS.credits });
+    const input = env.cashInInput({ amountCents: 12_00 });
+    const { handle, charge } = await env.startCashIn(input);
+    await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+    const review = await env.waitForState<CashInStatus>(handle, 'NEEDS_REVIEW', 30_000);
+    expect(review.review).toMatchObject({
+      step: 'WALLET',
+      reason: 'the wallet refused to credit the payment: WALLET_UNKNOWN_USER',
+    });
+    expect(await payments(input.userId)).toEqual([]);
+
+    // NOT_SENT cannot apply: the PSP has the money; SENT applies the credit again, now that the wallet knows the user.
+    const refused = await handle
+      .executeUpdate(resolveReviewUpdate, {
+        args: [{ decision: 'NOT_SENT', reason: 'skip it', resolvedBy: 'ops@example.com' }],
+      })
+      .catch((err: unknown) => err);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toContain('fix the wallet');
+    await handle.executeUpdate(resolveReviewUpdate, {
+      args: [
+        { decision: 'SENT', reason: 'user created in the platform wallet', resolvedBy: 'ops@example.com' },
+      ],
+    });
+    const settled = await env.waitForState<CashInStatus>(handle, 'SETTLED');
+    expect(settled.review?.resolution).toMatchObject({ decision: 'SENT', resolvedBy: 'ops@example.com' });
+    expect(await payments(input.userId)).toEqual([`cash-in:${input.reference}:credit`]);
   });
 
   it('holds once when the wallet answers 500 first, and once when the hold’s answer cannot be read', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfigOrExit } from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { type RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 /**
  * The local ledger database as a process of its own, which the launcher (and the tests' global
@@ -11,14 +11,21 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const dataDir = path.resolve(PROJECT_ROOT, config.DATA_DIR);
-  const server = await startEmbeddedPostgres({ dataDir, port: config.LEDGER_PG_PORT, persistent: true });
+  // Listening before PostgreSQL starts: a stop asked for while it starts (it accepts connections
+  // before its databases exist) must stop it too, never leave it running without this process.
   let stopping = false;
+  let server: RunningEmbeddedPostgres | undefined;
   const stop = () => {
     stopping = true;
-    server.stop().then(() => process.exit(0));
+    server?.stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  server = await startEmbeddedPostgres({ dataDir, port: config.LEDGER_PG_PORT, persistent: true });
+  if (stopping) {
+    stop();
+    return;
+  }
   server.exited.then(() => {
     if (stopping) return;
     process.stderr.write('ledger PostgreSQL exited on its own\n');

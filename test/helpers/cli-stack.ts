@@ -1,8 +1,8 @@
 /**
  * What the CLI, the client library and the demo need, started in-process and described by a
  * stack.json exactly like the one `npm start` writes: the run's Temporal server, a worker with
- * every activity (lifecycle-env), the sandbox on a free port, a fresh ledger database and the relay
- * stand-in that delivers webhooks. The CLI then finds everything through DATA_DIR alone.
+ * every activity (lifecycle-env), the sandbox on a free port, a fresh wallet (either backend) and the webhook
+ * relay that delivers its webhooks. The CLI then finds everything through DATA_DIR alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { connectPaymentsClient } from '../../client/connect';
 import type { PaymentsClient } from '../../client/payments-client';
 import type { StackFile } from '../../client/stack-file';
-import { type LifecycleEnv, startLifecycleEnv } from './lifecycle-env';
+import { type LifecycleEnv, startLifecycleEnv, useCheckedLifecycles } from './lifecycle-env';
 import { cleanEnv, type RunResult, runNode } from './processes';
 import type { WalletBackend } from './test-wallet';
 
@@ -33,6 +33,17 @@ export interface CliStack {
   /** The library, connected through the same stack.json. */
   payments: PaymentsClient;
   close(): Promise<void>;
+}
+
+/**
+ * The CliStack of a `describe` block, with the hooks of `useLifecycleEnv`: started once, the ledger
+ * checked against the PSP after every test, closed at the end.
+ */
+export function useCliStack(options: { walletBackend?: WalletBackend } = {}): CliStack {
+  return useCheckedLifecycles(
+    () => startCliStack(options),
+    (stack) => stack.env,
+  );
 }
 
 export async function startCliStack(options: { walletBackend?: WalletBackend } = {}): Promise<CliStack> {

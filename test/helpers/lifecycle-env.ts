@@ -12,7 +12,7 @@ import {
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createActivities } from '../../activities';
 import { ConnectPspClient } from '../../connectpsp/client';
 import { reaisToCents } from '../../domain/money';
@@ -114,6 +114,48 @@ export interface LifecycleEnvOptions {
    * the users the env started payments for are checked, and the exposure is not compared.
    */
   tracksEveryUser?: boolean;
+}
+
+/**
+ * The LifecycleEnv of a `describe` block: started before its first test, closed after its last,
+ * and after EVERY test the ledger must balance and agree with the PSP (`expectLedgerMatchesPsp`),
+ * so no lifecycle test can end with money out of place. Call it inside `describe`; use the env in
+ * hooks and tests only. A test's own `afterEach` (clearing faults, releasing webhooks) runs before
+ * the check: Vitest runs after-hooks in reverse order of registration.
+ */
+export function useLifecycleEnv(options: LifecycleEnvOptions = {}): LifecycleEnv {
+  return useCheckedLifecycles(
+    () => startLifecycleEnv(options),
+    (env) => env,
+  );
+}
+
+/**
+ * The hooks of `useLifecycleEnv` for anything built on a LifecycleEnv (the CLI stack): `start` once
+ * for the block, the ledger-matches-PSP check after each test, `close` at the end. Returns a view
+ * of the started value that fails clearly when used before it was started.
+ */
+export function useCheckedLifecycles<T extends { close(): Promise<void> }>(
+  start: () => Promise<T>,
+  lifecycleEnvOf: (started: T) => LifecycleEnv,
+): T {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = await start();
+  });
+  afterEach(async () => {
+    if (started) await lifecycleEnvOf(started).expectLedgerMatchesPsp();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as T, {
+    get(_target, property) {
+      if (!started) throw new Error('the lifecycle env is not started yet (use it in hooks and tests)');
+      const member = Reflect.get(started, property);
+      return typeof member === 'function' ? member.bind(started) : member;
+    },
+  });
 }
 
 export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Promise<LifecycleEnv> {

@@ -1,25 +1,22 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
-import { type CashInStatus, refundCashInUpdate } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { type CashInStatus, cashInChargeUpdate, refundCashInUpdate } from '../../workflows/messages';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 describe.each(WALLET_BACKENDS)(
   'cash-in lifecycle (dev server + sandbox over HTTP, %s wallet)',
   (walletBackend) => {
-    let env: LifecycleEnv;
-    beforeAll(async () => {
-      env = await startLifecycleEnv({ walletBackend });
-    });
-    afterAll(async () => {
-      await env?.close();
-    });
-    afterEach(async () => {
-      await env.expectLedgerMatchesPsp();
-    });
+    const env = useLifecycleEnv({ walletBackend });
 
     const balanceOf = async (userId: string) => (await env.wallet.balance(userId)).postedCents;
+    /** Refund requests that reached the PSP for this transaction (the sandbox's request log). */
+    const refundCalls = async (transactionId: string) =>
+      (await env.psp.control('GET', '/requests')).body.requests.filter(
+        (r: { method: string; path: string }) =>
+          r.method === 'POST' && r.path === `/cash-in/${transactionId}/refund`,
+      );
 
     it('returns the QR code from update-with-start, then settles on CASHIN_PAID and credits once', async () => {
       const input = env.cashInInput({ amountCents: 123_45 });
@@ -117,11 +114,7 @@ describe.each(WALLET_BACKENDS)(
       expect(['CUSTOMER_REQUEST', 'FRAUD']).toContain(refunded.refund?.reason);
       expect(refunded.ledger).toEqual({ credited: true, reversed: true });
       expect(await balanceOf(input.userId)).toBe(0);
-      const refundCalls = (await env.psp.control('GET', '/requests')).body.requests.filter(
-        (r: { method: string; path: string }) =>
-          r.method === 'POST' && r.path === `/cash-in/${charge.transactionId}/refund`,
-      );
-      expect(refundCalls).toHaveLength(1);
+      expect(await refundCalls(charge.transactionId)).toHaveLength(1);
     });
 
     it('refuses a platform refund of money the user already spent, sending nothing to the PSP', async () => {
@@ -140,31 +133,52 @@ describe.each(WALLET_BACKENDS)(
       expect(after.timeline.at(-1)?.note).toBe('refund refused: USER_INSUFFICIENT_FUNDS');
       expect(await balanceOf(input.userId)).toBe(10_00);
       expect((await env.pspTransactions(input.reference)).cashIns[0]).toMatchObject({ status: 'PAID' });
-      const refundCalls = (await env.psp.control('GET', '/requests')).body.requests.filter(
-        (r: { path: string }) => r.path === `/cash-in/${charge.transactionId}/refund`,
-      );
-      expect(refundCalls).toEqual([]);
+      expect(await refundCalls(charge.transactionId)).toEqual([]);
     });
 
-    it('refuses a refund before the cash-in settled', async () => {
+    it('refuses a refund before the cash-in settled, sending nothing to the PSP', async () => {
       const input = env.cashInInput();
       const { handle, charge } = await env.startCashIn(input);
-      await expect(handle.executeUpdate(refundCashInUpdate, { args: [{}] })).rejects.toBeInstanceOf(
-        WorkflowUpdateFailedError,
-      );
+      const refused = await handle
+        .executeUpdate(refundCashInUpdate, { args: [{}] })
+        .catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({
+        message: 'cash-in is AWAITING_PAYMENT; only a SETTLED cash-in can be refunded',
+      });
       await env.psp.control('POST', `/cash-in/${charge.transactionId}/expire`);
-      await env.waitForState<CashInStatus>(handle, 'EXPIRED');
+      const expired = await env.waitForState<CashInStatus>(handle, 'EXPIRED');
+      expect(expired.refund).toBeNull();
+      expect(await refundCalls(charge.transactionId)).toEqual([]);
+      // Refused by the update's validator: the request never entered the lifecycle's history.
+      const { events } = await handle.fetchHistory();
+      const acceptedUpdates = events
+        ?.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
+        .filter(Boolean);
+      expect(acceptedUpdates).toEqual([cashInChargeUpdate.name]);
     });
 
     it('debits the wallet once for a MED reversal arriving after settlement, however often it is delivered', async () => {
-      await env.psp.control('POST', '/faults', { kind: 'duplicateWebhook', path: '/cash-in' });
+      await env.psp.control('POST', '/faults', { kind: 'duplicateWebhook', rate: 1 }); // every event twice
       try {
         const input = env.cashInInput();
         const { handle, charge } = await env.startCashIn(input);
         await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
         await env.waitForState<CashInStatus>(handle, 'SETTLED');
         await env.psp.control('POST', `/cash-in/${charge.transactionId}/med-reversal`);
-        const refunded = await env.waitForState<CashInStatus>(handle, 'REFUNDED');
+        await env.waitForState<CashInStatus>(handle, 'REFUNDED');
+        await env.waitUntil(
+          'the relay acknowledged both deliveries of each event',
+          async () => (await env.acknowledgedEvents(charge.transactionId)).length === 4,
+        );
+        expect((await env.acknowledgedEvents(charge.transactionId)).sort()).toEqual([
+          'CASHIN_PAID',
+          'CASHIN_PAID',
+          'CASHIN_REFUNDED',
+          'CASHIN_REFUNDED',
+        ]);
+        // The lifecycle closes only once no handler runs, so a duplicate it took is done by now.
+        const refunded = (await handle.result()) as CashInStatus;
         expect(refunded.refund).toEqual({ origin: 'PSP', reason: null });
         expect(refunded.ledger).toEqual({ credited: true, reversed: true });
         expect(await balanceOf(input.userId)).toBe(0);

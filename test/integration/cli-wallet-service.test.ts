@@ -3,17 +3,11 @@
  * balances and the exposure through the signed contract, bets, wins and movements through the
  * reference service's own endpoints, and a clear error where a platform's real service has none.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliStack, startCliStack } from '../helpers/cli-stack';
+import { describe, expect, it } from 'vitest';
+import { useCliStack } from '../helpers/cli-stack';
 
 describe('the pix CLI against a stack with the reference wallet service', () => {
-  let stack: CliStack;
-  beforeAll(async () => {
-    stack = await startCliStack({ walletBackend: 'http' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useCliStack({ walletBackend: 'http' });
 
   it('win, bet, balance with movements and exposure; a bet beyond the balance exits 6', async () => {
     const userId = stack.env.unique('user');
@@ -59,7 +53,7 @@ describe('the pix CLI against a stack with the reference wallet service', () => 
   });
 
   it('a wallet service without the reference endpoints: bets are the platform’s own books, and the CLI says so', async () => {
-    // The contract has no bets: any service answers them 404, here the relay stand-in of the stack.
+    // The contract has no bets: any other service answers them 404, here the stack's relay.
     const result = await stack.cli(['bet', '--user', 'ana', '--amount', '1'], {
       WALLET_BACKEND: 'http',
       PLATFORM_WALLET_URL: new URL(stack.env.webhookUrl).origin,

@@ -1,23 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Payment } from '../../client/payments-client';
 import { freePort } from '../../scripts/ports';
-import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
+import { eventually, FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
 import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';
 import type { RunResult } from '../helpers/processes';
 
 // The compiled CLI (dist/client/cli/main.js, built by `npm test` before Vitest) as a user runs it,
 // finding the stack through DATA_DIR/stack.json alone.
 describe('the pix CLI against a running stack', () => {
-  let stack: CliStack;
-  beforeAll(async () => {
-    stack = await startCliStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useCliStack();
 
   const payer = ['--payer-name', 'Ana Maria Souza', '--payer-document', '529.982.247-25'];
   const payee = ['--payee-name', 'Bruno Lima', '--payee-document', VALID_CPF];
@@ -435,13 +429,15 @@ describe('the pix CLI against a running stack', () => {
       expect(humanError(await stack.cli(['sandbox', 'pay', 'no-such-ref']), 3)).toContain('no-such-ref');
     });
 
-    it('Temporal down (exit 4)', async () => {
+    it('Temporal down (exit 4); the ledger commands still work', async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'pix-down-'));
       try {
         const port = await freePort();
         writeFileSync(
           path.join(dataDir, 'stack.json'),
-          JSON.stringify({ processes: [{ name: 'temporal', address: `127.0.0.1:${port}` }] }),
+          JSON.stringify({
+            processes: [{ name: 'temporal', address: `127.0.0.1:${port}` }, stack.env.wallet.stackEntry()],
+          }),
         );
         const env = { DATA_DIR: dataDir };
         const args = ['status', 'some-ref', '--connect-timeout', '500ms'];
@@ -451,6 +447,12 @@ describe('the pix CLI against a running stack', () => {
         const json = await stack.cliJson<ErrorDocument>(args, env);
         expect(json.code).toBe(4);
         expect(json.json.error).toMatchObject({ code: 'UNREACHABLE', service: 'Temporal', exitCode: 4 });
+
+        const userId = stack.env.unique('player');
+        ok(await stack.cli(['win', '--user', userId, '--amount', '5'], env));
+        ok(await stack.cli(['bet', '--user', userId, '--amount', '2'], env));
+        const balance = await stack.cliJson<{ availableCents: number }>(['balance', userId], env);
+        expect([balance.code, balance.json.availableCents]).toEqual([0, 3_00]);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }

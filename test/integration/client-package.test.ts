@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { buildClientPackage, CLIENT_PACKAGE_DIR } from '../../scripts/build-client-package';
-import { type CliStack, startCliStack } from '../helpers/cli-stack';
+import { useCliStack } from '../helpers/cli-stack';
 import { runProgram } from '../helpers/processes';
 
 /**
@@ -72,16 +72,14 @@ export async function stateOf(input: CashInInput): Promise<string> {
 `;
 
 describe('the installable client package (@pix-payments/client)', () => {
-  let stack: CliStack;
+  const stack = useCliStack();
   let app: string;
   const work = mkdtempSync(path.join(tmpdir(), 'pix-client-package-'));
-  afterAll(async () => {
-    await stack?.close();
+  afterAll(() => {
     rmSync(work, { recursive: true, force: true });
   });
 
   beforeAll(async () => {
-    stack = await startCliStack();
     buildClientPackage();
     const [packed] = JSON.parse(
       execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', work, CLIENT_PACKAGE_DIR], {

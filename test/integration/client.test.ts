@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectPaymentsClient } from '../../client/connect';
 import {
   PaymentAlreadyExistsError,
@@ -16,18 +16,12 @@ import type { PaymentSummary } from '../../client/payment-list';
 import type { CashInInput, CashOutInput } from '../../domain/validation';
 import { InsufficientFundsError } from '../../ledger/errors';
 import { freePort } from '../../scripts/ports';
-import { type CliStack, eventually, FAKE_WEB_UI, startCliStack } from '../helpers/cli-stack';
+import { eventually, FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
 import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';
 import { cleanEnv } from '../helpers/processes';
 
 describe('PaymentsClient against the dev server, the sandbox and the ledger', () => {
-  let stack: CliStack;
-  beforeAll(async () => {
-    stack = await startCliStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useCliStack();
 
   const cashIn = (overrides: Partial<CashInInput> = {}): CashInInput => ({
     reference: stack.env.unique('ci'),
@@ -297,6 +291,8 @@ describe('PaymentsClient against the dev server, the sandbox and the ledger', ()
     await stack.payments.startCashIn(c);
     const out = cashOut({ userId, amountCents: 5_00 });
     await stack.payments.startCashOut(out);
+    // At the PSP before the test ends, so its hold is money in flight, not a hold the PSP never saw.
+    await stack.payments.waitForOutcome(out.reference, { timeoutMs: 20_000, until: ['PROCESSING'] });
 
     const references = (list: PaymentSummary[]) => list.map((p) => p.reference).sort();
     const listed = async (filter: Parameters<typeof stack.payments.listPayments>[0], expected: string[]) =>

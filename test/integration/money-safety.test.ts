@@ -5,7 +5,7 @@
  * with no end, a webhook moving money that the PSP's record does not bear out.
  */
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
 import { idempotencyKey } from '../../domain/ids';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
@@ -16,22 +16,17 @@ import {
   type ReviewResolution,
   resolveReviewUpdate,
 } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import type { Json } from '../helpers/sandbox-kit';
 import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
-  let env: LifecycleEnv;
+  const env = useLifecycleEnv({ walletBackend });
   beforeAll(async () => {
-    env = await startLifecycleEnv({ walletBackend });
     await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
   });
   afterEach(async () => {
     await env.psp.control('DELETE', '/faults');
-    await env.expectLedgerMatchesPsp();
-  });
-  afterAll(async () => {
-    await env?.close();
   });
 
   const walletOf = (userId: string) => env.wallet.balance(userId);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { ENCRYPTED_ENCODING, payloadCodecFor } from '../../runtime/payload-codec';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { historyPayloads, isSdkBookkeeping } from '../helpers/history-payloads';
-import { type LifecycleEnv, PAYEE_PIX_KEY, startLifecycleEnv, VALID_CPF } from '../helpers/lifecycle-env';
+import { PAYEE_PIX_KEY, useLifecycleEnv, VALID_CPF } from '../helpers/lifecycle-env';
 import {
   formatHits,
   personNeedles,
@@ -38,12 +38,8 @@ function failuresOf(node: unknown): RawFailure[] {
 }
 
 describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY set', () => {
-  let env: LifecycleEnv;
   const key = randomBytes(32).toString('base64');
-  beforeAll(async () => {
-    env = await startLifecycleEnv({ payloadEncryptionKey: key });
-  });
-  afterAll(() => env?.close());
+  const env = useLifecycleEnv({ payloadEncryptionKey: key });
 
   it('a settled cash-in carries its payer only encrypted: input, signals, activities and results', async () => {
     const payerName = 'Maria Encriptada Souza';

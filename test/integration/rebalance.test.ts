@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { reaisToCents } from '../../domain/money';
 import { ensureRebalanceSchedule, executeRebalance } from '../../runtime/rebalance-door';
 import {
@@ -10,7 +10,7 @@ import {
   statusQuery,
 } from '../../workflows/messages';
 import { rebalanceWorkflowId } from '../../workflows/workflow-ids';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 /** [a, b], [b, c], … */
@@ -26,18 +26,9 @@ interface LoggedRequest {
 }
 
 describe.each(WALLET_BACKENDS)('rebalance (dev server + sandbox over HTTP, %s wallet)', (walletBackend) => {
-  let env: LifecycleEnv;
-  beforeAll(async () => {
-    env = await startLifecycleEnv({ walletBackend });
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const env = useLifecycleEnv({ walletBackend });
   beforeEach(async () => {
     await env.psp.control('DELETE', '/faults');
-  });
-  afterEach(async () => {
-    await env.expectLedgerMatchesPsp();
   });
 
   const manual = (thresholdCents: number): RebalanceTrigger => ({
@@ -113,6 +104,7 @@ describe.each(WALLET_BACKENDS)('rebalance (dev server + sandbox over HTTP, %s wa
     await env.psp.control('POST', '/faults', {
       kind: 'latency',
       latencyMs,
+      rate: 1, // every call, not only the first (a fault without count or rate fires once)
       method: 'POST',
       path: '/account/rebalance',
     });

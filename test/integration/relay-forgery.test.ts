@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../../runtime/project-root';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { parkedEventWorkflowId } from '../../workflows/parked-event';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { SandboxCaller } from '../helpers/sandbox-kit';
 
 // Every way to get a webhook past the relay that is not ConnectPSP sending it once, each checked
@@ -96,13 +96,12 @@ interface Effects {
 }
 
 describe('forged and replayed webhooks: status codes and effects (docs/relay.md table)', () => {
-  let env: LifecycleEnv;
+  const env = useLifecycleEnv();
   let tap: Awaited<ReturnType<typeof startWebhookTap>>;
   let otherTenant: RunningSandbox;
   const observed: string[][] = [];
 
   beforeAll(async () => {
-    env = await startLifecycleEnv();
     tap = await startWebhookTap(env.webhookUrl);
     otherTenant = await startSandbox({
       port: 0,
@@ -117,7 +116,6 @@ describe('forged and replayed webhooks: status codes and effects (docs/relay.md 
   afterAll(async () => {
     await otherTenant?.close();
     await new Promise((resolve) => tap?.server.close(resolve));
-    await env?.close();
   });
 
   async function effectsOn(target: Target): Promise<Effects> {

@@ -1,14 +1,10 @@
-import pino from 'pino';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
-import { type RunningRelay, startRelay } from '../../relay/server';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import type { Json } from '../helpers/sandbox-kit';
-
-const PATH = '/webhooks/connectpsp';
 
 /**
  * The real relay in front of the real lifecycle workflows, ConnectPSP played by the sandbox:
@@ -16,28 +12,9 @@ const PATH = '/webhooks/connectpsp';
  * so that the webhooks, not a GET, drive each lifecycle.
  */
 describe('relay → lifecycle workflows: duplicates and disorder have one effect', () => {
-  let env: LifecycleEnv;
-  let relay: RunningRelay;
-  let webhookUrl: string;
-
-  beforeAll(async () => {
-    env = await startLifecycleEnv();
-    relay = await startRelay({
-      config: parseConfig({ CONNECTPSP_MODE: 'sandbox', TEMPORAL_TASK_QUEUE: env.taskQueue }),
-      port: 0,
-      host: '127.0.0.1',
-      client: env.client,
-      logger: pino({ level: 'silent' }),
-    });
-    webhookUrl = `${relay.url}${PATH}`;
-  });
-  afterAll(async () => {
-    await relay?.close();
-    await env?.close();
-  });
+  const env = useLifecycleEnv();
   afterEach(async () => {
     await env.psp.control('DELETE', '/faults');
-    await env.expectLedgerMatchesPsp();
   });
 
   const walletOf = (userId: string) => env.wallet.balance(userId);
@@ -56,7 +33,7 @@ describe('relay → lifecycle workflows: duplicates and disorder have one effect
 
   async function replay(envelope: unknown): Promise<{ status: number; body: Json }> {
     const body = JSON.stringify(envelope);
-    const res = await request(webhookUrl, {
+    const res = await request(env.webhookUrl, {
       method: 'POST',
       body,
       headers: {
@@ -69,7 +46,7 @@ describe('relay → lifecycle workflows: duplicates and disorder have one effect
 
   it('credits a cash-in once, whatever the number of CASHIN_PAID deliveries', async () => {
     await env.psp.control('POST', '/faults', { kind: 'duplicateWebhook', path: '/cash-in' });
-    const input = env.cashInInput({ amountCents: 42_00, webhookUrl, reconcileIntervalSeconds: 60 });
+    const input = env.cashInInput({ amountCents: 42_00, reconcileIntervalSeconds: 60 });
     const { handle, charge } = await env.startCashIn(input);
     const { body: paid } = await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
     const settled = await env.waitForState<CashInStatus>(handle, 'SETTLED');
@@ -91,7 +68,7 @@ describe('relay → lifecycle workflows: duplicates and disorder have one effect
   });
 
   it('applies a cash-out return once when CASHOUT_REFUNDED overtakes CASHOUT_COMPLETED', async () => {
-    const input = env.cashOutInput({ amountCents: 30_00, webhookUrl, reconcileIntervalSeconds: 60 });
+    const input = env.cashOutInput({ amountCents: 30_00, reconcileIntervalSeconds: 60 });
     await env.fundUser(input.userId, 100_00);
     const handle = await env.startCashOut(input);
     const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeProbeSignal, probeEventsQuery, relayProbeWorkflow } from '../../bench/relay-probe-workflow';
 import { cashInEvent, cashOutEvent } from '../../bench/webhook-events';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
+import { createRelayApp } from '../../relay/app';
+import { createRelayMetrics } from '../../relay/metrics';
 import { type RunningRelay, startRelay } from '../../relay/server';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { freePort } from '../../scripts/ports';
@@ -286,6 +290,15 @@ describe('webhook relay against a real Temporal server', () => {
     expect(after.typedSearchAttributes.getAll().find((p) => p.key.name === 'PaymentStatus')?.value).toBe(
       'RESOLVED',
     );
+
+    // Delivered again after its resolution: parked again, in a new run, for an operator to see.
+    expect((await deliver(relay, event)).body).toMatchObject({ outcome: 'parked', workflowId: parkedId });
+    const again = await client.workflow.getHandle(parkedId).describe();
+    expect([again.status.name, again.runId === after.runId]).toEqual(['RUNNING', false]);
+    expect(await client.workflow.getHandle(parkedId).query(parkedEventQuery)).toMatchObject({
+      deliveries: 1,
+      resolution: null,
+    });
   });
 
   it('parks an event whose workflow has already closed', async () => {
@@ -341,10 +354,39 @@ describe('webhook relay against a real Temporal server', () => {
     expect(count('delivered')).toBe(2);
     expect(count('unauthorized')).toBe(4);
     expect(count('too_large')).toBe(1);
-    // Two of the six parked were signed bodies it could not read: never refused (no 'invalid').
-    expect(count('parked')).toBe(6);
+    // Two of the seven parked were signed bodies it could not read: never refused (no 'invalid').
+    expect(count('parked')).toBe(7);
     expect(metrics.text).not.toContain('outcome="invalid"');
     expect(metrics.text).toContain('relay_webhook_handling_seconds_count{outcome="delivered"} 2');
+  });
+
+  it('fails /readyz once shutdown began, even with Temporal answering', async () => {
+    let shuttingDown = false;
+    const app = createRelayApp({
+      client,
+      taskQueue,
+      cryptoToken: SANDBOX_CREDENTIALS.cryptoToken,
+      logger: pino({ level: 'silent' }),
+      metrics: createRelayMetrics(),
+      webhookPath: PATH,
+      maxBodyBytes: MAX_BODY_BYTES,
+      signalDeadlineMs: 4_000,
+      isShuttingDown: () => shuttingDown,
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`;
+    try {
+      expect((await get(url)).body).toEqual({ ok: true, temporal: true, shuttingDown: false });
+      shuttingDown = true;
+      const draining = await get(url);
+      expect([draining.status, draining.body]).toEqual([
+        503,
+        { ok: false, temporal: true, shuttingDown: true },
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('logs event type, transaction id and reference, never the signature, the CryptoToken or the document', async () => {
@@ -416,8 +458,14 @@ describe('webhook relay without Temporal', () => {
   });
 
   it('on close, finishes the request in flight, then stops accepting', async () => {
+    // Watches (and calls through) the relay's hand-over to Temporal: the request is in flight once it runs.
+    const handOver = vi.spyOn(deadClient, 'withDeadline');
     const inFlight = deliver(relay, cashInEvent(`closing-${randomUUID()}`));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('the relay to be handing the event to Temporal', () => handOver.mock.calls.length === 1, {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
+    handOver.mockRestore();
     const closed = relay.close();
     expect((await inFlight).status).toBe(503);
     await closed;

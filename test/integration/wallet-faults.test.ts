@@ -4,25 +4,20 @@
  * applied exactly once (nothing lost, nothing doubled) and the wallet agreeing with the PSP.
  */
 import type { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
 import { executeRebalance } from '../../runtime/rebalance-door';
 import { type CashInStatus, type CashOutStatus, resolveReviewUpdate } from '../../workflows/messages';
-import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
+import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { TEST_WALLET_TIMEOUT_MS } from '../helpers/test-wallet';
 
 describe('lifecycles against a misbehaving platform wallet (reference service faults)', () => {
-  let env: LifecycleEnv;
+  const env = useLifecycleEnv({ walletBackend: 'http' });
   beforeAll(async () => {
-    env = await startLifecycleEnv({ walletBackend: 'http' });
     await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
-  });
-  afterAll(async () => {
-    await env?.close();
   });
   afterEach(async () => {
     await env.wallet.faults().clear();
-    await env.expectLedgerMatchesPsp();
   });
 
   const payments = async (userId: string) =>

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { balanceResponseSchema } from '../../domain/connectpsp';
 import { setWallet, useSandbox } from '../helpers/sandbox-kit';
+
+const PAYER = { name: 'Maria Silva', document: '11144477735' };
 
 describe('sandbox account', () => {
   const env = useSandbox();
@@ -93,5 +96,64 @@ describe('sandbox account', () => {
       banks: [{ ispb: '99999999', transactional: 1, proprietary: 1 }],
     });
     expect(unknown.status).toBe(400);
+  });
+
+  it('keeps money per partner bank: cash-ins round robin, cash-outs fullest first and back where they came from', async () => {
+    const charges = [];
+    for (const amount of [10, 20, 30]) {
+      const created = await env.psp.call('POST', '/cash-in', {
+        body: { amount, externalReference: `order-${randomUUID()}`, payer: PAYER },
+        idempotencyKey: true,
+      });
+      await env.psp.control('POST', `/cash-in/${created.body.transactionId}/pay`);
+      charges.push(created.body.transactionId as string);
+    }
+    // [transactional, proprietary] per bank, in the order the balance lists them.
+    const perBank = async () =>
+      (await balance()).banks.map((b) => [b.accounts.transactional.balance, b.accounts.proprietary.balance]);
+    const paid = [
+      [10, 1_000_000],
+      [20, 1_000_000],
+      [30, 1_000_000],
+    ];
+    expect(await perBank()).toEqual(paid);
+
+    const payout = await env.psp.call('POST', '/cash-out', {
+      body: {
+        amount: 40,
+        externalReference: `payout-${randomUUID()}`,
+        payee: { ...PAYER, destination: { type: 'PIX', pixKeyType: 'EMAIL', pixKey: 'maria@example.com' } },
+      },
+      signed: true,
+      idempotencyKey: true,
+    });
+    expect(payout.status).toBe(202);
+    // 40 = all 30 of the fullest bank, then 10 of the next fullest.
+    expect(await perBank()).toEqual([
+      [10, 1_000_000],
+      [10, 1_000_000],
+      [0, 1_000_000],
+    ]);
+    await env.psp.control('POST', `/cash-out/${payout.body.transactionId}/fail`);
+    expect(await perBank()).toEqual(paid);
+  });
+
+  it('takes refunds and MED reversals back whatever the balance: transactional first, then proprietary', async () => {
+    const created = await env.psp.call('POST', '/cash-in', {
+      body: { amount: 20, externalReference: `order-${randomUUID()}`, payer: PAYER },
+      idempotencyKey: true,
+    });
+    await env.psp.control('POST', `/cash-in/${created.body.transactionId}/pay`);
+    await setWallet(env.psp, {
+      '38224857': { transactional: 5, proprietary: 1000 },
+      '13935893': { transactional: 0, proprietary: 1000 },
+      '20018183': { transactional: 0, proprietary: 1000 },
+    });
+    await env.psp.control('POST', `/cash-in/${created.body.transactionId}/med-reversal`);
+    expect((await balance()).consolidated).toEqual({
+      totalBalance: 2_985,
+      transactionalBalance: 0,
+      proprietaryBalance: 2_985,
+    });
   });
 });

@@ -109,6 +109,22 @@ describe('sandbox authentication', () => {
     expect(signed.status).toBe(200);
   });
 
+  it('checks the token, then the ApplicationToken, then DigitalSignature, then the idempotency key and the body', async () => {
+    const invalid = { targetAmount: -1 };
+    const codeOf = async (options: Parameters<typeof env.psp.call>[2]) =>
+      (await env.psp.call('POST', '/account/rebalance', { body: invalid, ...options })).body.code;
+    expect(await codeOf({ anonymous: true, headers: { applicationtoken: 'wrong' } })).toBe('INVALID_TOKEN');
+    const token = await env.psp.accessToken();
+    expect(
+      await codeOf({
+        anonymous: true,
+        headers: { authorization: `Bearer ${token}`, applicationtoken: 'wrong' },
+      }),
+    ).toBe('INVALID_APPLICATION_TOKEN');
+    expect(await codeOf({ idempotencyKey: 'not-a-uuid' })).toBe('INVALID_SIGNATURE');
+    expect(await codeOf({ signed: true })).toBe('INVALID_REQUEST');
+  });
+
   it('answers 401 TOKEN_EXPIRED once the token lifetime has passed', async () => {
     const shortLived = await startSandbox({ port: 0, tokenTtlSeconds: 1 });
     try {

@@ -34,6 +34,8 @@ describe('sandbox idempotency', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect((await transactions()).cashIns).toHaveLength(1);
   });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { startSandbox } from '../../sandbox/server';
 import { waitFor } from '../../scripts/wait-for';
@@ -25,7 +26,18 @@ function opensslHmac(body: string, key: string): Promise<string> {
 }
 
 describe('sandbox webhooks', () => {
-  const env = useSandbox({ receiver: 'per-test', sandbox: { webhookTimeoutMs: 150 } });
+  /** The sandbox's own log lines at warn and above, emptied before each test. */
+  const logged: Array<Record<string, unknown>> = [];
+  const env = useSandbox({
+    receiver: 'per-test',
+    sandbox: {
+      webhookTimeoutMs: 150,
+      logger: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }),
+    },
+  });
+  beforeEach(() => {
+    logged.length = 0;
+  });
 
   const paidCharge = async () => {
     const created = await env.psp.call('POST', '/cash-in', {
@@ -108,21 +120,51 @@ describe('sandbox webhooks', () => {
   it('gives up after the last delay of the schedule', async () => {
     env.receiver.answerNext(500, 500, 500, 500, 500);
     await paidCharge();
-    const log = await waitFor(
-      'four logged attempts',
-      async () => {
-        const entries = await deliveries();
-        return entries.length === 4 && entries;
-      },
+    // Logged when the last failed attempt schedules no other: nothing can come after it.
+    const abandoned = await waitFor(
+      'the delivery to be abandoned',
+      () => logged.find((line) => line.msg === 'webhook delivery abandoned'),
       SANDBOX_POLL,
     );
-    expect(log.map((d: { status: number }) => d.status)).toEqual([500, 500, 500, 500]);
+    expect(abandoned).toMatchObject({ eventType: 'CASHIN_PAID', attempts: 4 });
+    const log = await deliveries();
+    expect(log.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+      [4, 500],
+    ]);
+    expect(env.receiver.received).toHaveLength(4);
   });
 
   it('close() stops pending retries', async () => {
-    const own = await startSandbox({ port: 0, webhookRetryScheduleMs: [150] });
-    const caller = new SandboxCaller(own.url);
-    env.receiver.answerNext(500);
+    // Two sandboxes with the same retry delay each fail a first delivery; the one to be closed
+    // schedules its retry first. Timers of one process fire in order, so once the witness's retry
+    // has been delivered and answered, the closed sandbox's retry would have been sent before it.
+    const closing = await startSandbox({ port: 0, webhookRetryScheduleMs: [150] });
+    const witness = await startSandbox({ port: 0, webhookRetryScheduleMs: [150] });
+    try {
+      env.receiver.answerNext(500, 500);
+      const closingPayment = await failedFirstDelivery(new SandboxCaller(closing.url));
+      const witnessPayment = await failedFirstDelivery(new SandboxCaller(witness.url));
+      await closing.close();
+      await waitFor(
+        "the witness's retry, answered",
+        async () => (await witnessPayment.deliveries()).length === 2,
+        SANDBOX_POLL,
+      );
+      const receivedFor = (transactionId: string) =>
+        env.receiver.received.filter((w) => w.body.data.transactionId === transactionId);
+      expect(receivedFor(closingPayment.transactionId)).toHaveLength(1);
+      expect(receivedFor(witnessPayment.transactionId)).toHaveLength(2);
+    } finally {
+      await closing.close();
+      await witness.close();
+    }
+  });
+
+  /** A paid charge on `caller`'s sandbox whose first webhook attempt has been logged (its retry is scheduled). */
+  async function failedFirstDelivery(caller: SandboxCaller) {
     const created = await caller.call('POST', '/cash-in', {
       body: {
         amount: 1,
@@ -131,11 +173,17 @@ describe('sandbox webhooks', () => {
         payer: { name: 'Maria', document: '11144477735' },
       },
     });
-    await caller.control('POST', `/cash-in/${created.body.transactionId}/pay`);
-    await waitFor('the first attempt', () => env.receiver.received.length === 1, SANDBOX_POLL);
-    await own.close();
-    // Absence cannot be awaited: give the cancelled retry twice its delay to (not) happen.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(env.receiver.received).toHaveLength(1);
-  });
+    const transactionId = created.body.transactionId as string;
+    const payment = {
+      transactionId,
+      deliveries: async () => (await caller.control('GET', '/webhooks')).body.deliveries as unknown[],
+    };
+    await caller.control('POST', `/cash-in/${transactionId}/pay`);
+    await waitFor(
+      'the first attempt, logged',
+      async () => (await payment.deliveries()).length === 1,
+      SANDBOX_POLL,
+    );
+    return payment;
+  }
 });

@@ -159,7 +159,8 @@ export const configSchema = z.object({
   /** `production` makes the worker load the prebuilt workflow bundle (worker/workflow-source.ts). */
   NODE_ENV: z.string().min(1).optional(),
 
-  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(10),
+  /** Default: PSP_CALL_TIMEOUT_SECONDS + 5 (workerShutdownGraceSeconds). */
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.optional(),
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
 });
 
@@ -305,6 +306,18 @@ export class ConfigError extends Error {
 export function processEnvironment(): NodeJS.ProcessEnv {
   return process.env;
 }
+
+/**
+ * How long in-flight activities get to finish when the worker stops: by default longer than one PSP
+ * call may take, so a deploy never cuts a payment call in half (its outcome would be unknown, and
+ * the payment would wait in NEEDS_REVIEW until the PSP's record decides).
+ */
+export function workerShutdownGraceSeconds(
+  config: Pick<Config, 'WORKER_SHUTDOWN_GRACE_SECONDS' | 'PSP_CALL_TIMEOUT_SECONDS'>,
+): number {
+  return config.WORKER_SHUTDOWN_GRACE_SECONDS ?? config.PSP_CALL_TIMEOUT_SECONDS + SHUTDOWN_MARGIN_SECONDS;
+}
+const SHUTDOWN_MARGIN_SECONDS = 5;
 
 /** Reads `.env` (if present) without overriding variables already set in the environment. */
 export function loadDotEnv(file = path.resolve('.env')): void {

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfigOrExit, processEnvironment } from '../runtime/config';
+import { loadConfigOrExit, processEnvironment, workerShutdownGraceSeconds } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         wallet: wallet.wallet,
         requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
       }),
-      shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+      shutdownGraceTime: `${workerShutdownGraceSeconds(config)}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     logger.info(

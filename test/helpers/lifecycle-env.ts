@@ -17,7 +17,7 @@ import { createActivities } from '../../activities';
 import { ConnectPspClient } from '../../connectpsp/client';
 import { reaisToCents } from '../../domain/money';
 import { startRelay } from '../../relay/server';
-import { parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { parseConfig, SANDBOX_CREDENTIALS, workerShutdownGraceSeconds } from '../../runtime/config';
 import { dataConverterFor } from '../../runtime/data-converter';
 import { rebalanceRequester } from '../../runtime/rebalance-door';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
@@ -195,6 +195,8 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     const instance = await createTestWorker({
       taskQueue,
       activities,
+      // As in production: a stop lets PSP calls in flight finish rather than cutting them in half.
+      shutdownGraceTime: `${workerShutdownGraceSeconds(parseConfig({}))}s`,
       dataConverter: workerOptions.dataConverter ?? dataConverter,
     });
     worker = { instance, running: instance.run() };

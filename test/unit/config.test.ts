@@ -11,6 +11,7 @@ import {
   SANDBOX_CREDENTIALS,
   SECRET_VARIABLES,
   webhookUrl,
+  workerShutdownGraceSeconds,
 } from '../../runtime/config';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 
@@ -32,6 +33,12 @@ describe('configuration', () => {
     expect(config.TEMPORAL_UI_PORT).toBe(8233);
     expect(config.DATA_DIR).toBe('.data');
     expect(config.CONNECTPSP_BASE_URL).toBeUndefined();
+  });
+
+  it('lets a stopping worker finish a PSP call in flight: the shutdown grace outlasts the call timeout unless set', () => {
+    expect(workerShutdownGraceSeconds(parseConfig({}))).toBe(35);
+    expect(workerShutdownGraceSeconds(parseConfig({ PSP_CALL_TIMEOUT_SECONDS: '60' }))).toBe(65);
+    expect(workerShutdownGraceSeconds(parseConfig({ WORKER_SHUTDOWN_GRACE_SECONDS: '10' }))).toBe(10);
   });
 
   it('coerces numbers and booleans from strings', () => {

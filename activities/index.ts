@@ -2,6 +2,7 @@
 
 import type { WalletPort } from '../wallet/port';
 import { type ConnectPspApi, createConnectPspActivities } from './connectpsp';
+import { createLateEventSweepActivities, type LateEventDoor } from './late-event-sweep';
 import { createLedgerActivities } from './ledger';
 import { createRebalanceActivities, type RebalanceActivityDependencies } from './rebalance';
 import { createValidationActivities } from './validation';
@@ -12,6 +13,8 @@ export interface ActivityDependencies {
   wallet: WalletPort;
   /** The rebalance coordinator's door (runtime/rebalance-door.ts), bound to the worker's client and task queue. */
   requestRebalance: RebalanceActivityDependencies['requestRebalance'];
+  /** Settled lifecycles and late-event runs as Temporal keeps them (runtime/late-event-door.ts), for the sweep. */
+  lateEvents: LateEventDoor;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -20,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createLedgerActivities({ wallet: deps.wallet }),
     ...createRebalanceActivities(deps),
     ...createValidationActivities(),
+    ...createLateEventSweepActivities({ psp: deps.psp, lateEvents: deps.lateEvents }),
   };
 }
 

@@ -17,6 +17,8 @@ export interface PaymentSettings {
   pspRetryWindowSeconds?: number;
   pspOutcomeDeadlineSeconds?: number;
   pspCallTimeoutSeconds?: number;
+  /** LIFECYCLE_CLOSE_GRACE_SECONDS: how long a settled lifecycle stays open before it completes. */
+  closeGraceSeconds?: number;
 }
 
 export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_TASK_QUEUE): PaymentSettings {
@@ -32,5 +34,6 @@ export function paymentSettingsFrom(config: Config, taskQueue = config.TEMPORAL_
     pspRetryWindowSeconds: config.PSP_RETRY_WINDOW_SECONDS,
     pspOutcomeDeadlineSeconds: config.PSP_OUTCOME_DEADLINE_SECONDS,
     pspCallTimeoutSeconds: config.PSP_CALL_TIMEOUT_SECONDS,
+    closeGraceSeconds: config.LIFECYCLE_CLOSE_GRACE_SECONDS,
   };
 }

@@ -11,6 +11,7 @@ import {
   validateCashInRequest,
   validateCashOutInput,
 } from '../domain/validation';
+import { refundAfterClose } from '../runtime/late-event-door';
 import type { cashInWorkflow } from '../workflows/cash-in';
 import type { cashOutWorkflow } from '../workflows/cash-out';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../workflows/inputs';
@@ -31,7 +32,7 @@ import {
   statusQuery,
 } from '../workflows/messages';
 import { type PaymentKind, paymentStartOptions } from '../workflows/start-options';
-import { cashInWorkflowId, cashOutWorkflowId } from '../workflows/workflow-ids';
+import { cashInWorkflowId, cashOutWorkflowId, lateEventWorkflowId } from '../workflows/workflow-ids';
 import {
   PaymentAlreadyExistsError,
   PaymentNotFoundError,
@@ -308,9 +309,13 @@ export class PaymentsClient {
       problems.push({ field: 'description', rule: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
     }
     if (problems.length > 0) throw new ValidationError(problems);
-    const handle = this.temporal.workflow.getHandle(cashInWorkflowId(reference));
     try {
-      return await handle.executeUpdate(refundCashInUpdate, { args: [options] });
+      const lifecycle = this.temporal.workflow.getHandle(cashInWorkflowId(reference));
+      if ((await lifecycle.describe()).status.name === 'RUNNING') {
+        return await lifecycle.executeUpdate(refundCashInUpdate, { args: [options] });
+      }
+      // The lifecycle closed after settling: the refund runs in the payment's late-event run.
+      return await refundAfterClose(this.temporal, this.settings.taskQueue, reference, options);
     } catch (err) {
       throw this.translate(err, reference, 'cash-in');
     }
@@ -369,10 +374,29 @@ export class PaymentsClient {
     try {
       const status = await this.temporal.workflow.getHandle(workflowId).query(statusQuery);
       if (status.kind === 'REBALANCE') return null;
+      // A settled payment whose lifecycle closed may have moved on in a late-event run (a refund, a return).
+      const later = status.state === 'SETTLED' ? await this.lateRunStatus(kind, reference) : null;
+      if (later) return { ...later, ...this.located(lateEventWorkflowId(kind, reference)) };
       return { ...status, ...this.located(workflowId) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw this.translate(err, reference, KIND_LABEL[kind]);
+    }
+  }
+
+  /** The status of the payment's newest late-event run, if it ever had one. */
+  private async lateRunStatus(
+    kind: PaymentKind,
+    reference: string,
+  ): Promise<CashInStatus | CashOutStatus | null> {
+    try {
+      const status = await this.temporal.workflow
+        .getHandle(lateEventWorkflowId(kind, reference))
+        .query(statusQuery);
+      return status.kind === 'REBALANCE' ? null : status;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
     }
   }
 
@@ -418,6 +442,7 @@ export class PaymentsClient {
     | 'pspRetryWindowSeconds'
     | 'pspOutcomeDeadlineSeconds'
     | 'pspCallTimeoutSeconds'
+    | 'closeGraceSeconds'
   > {
     const {
       webhookUrl,
@@ -425,12 +450,14 @@ export class PaymentsClient {
       pspRetryWindowSeconds,
       pspOutcomeDeadlineSeconds,
       pspCallTimeoutSeconds,
+      closeGraceSeconds,
     } = this.settings;
     const defined = {
       lateEventReconcileHours,
       pspRetryWindowSeconds,
       pspOutcomeDeadlineSeconds,
       pspCallTimeoutSeconds,
+      closeGraceSeconds,
     };
     return {
       ...(webhookUrl ? { webhookUrl } : {}),

@@ -1,4 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { deliverToLateRun } from '../runtime/late-event-door';
 import { type PspEventEnvelope, pspEventSignal } from '../workflows/messages';
 import { type ParkReason, parkedEventWorkflow } from '../workflows/parked-event';
 import { settledBy } from './deadline';
@@ -30,6 +31,12 @@ export async function deliverEvent(
         return { outcome: 'delivered', workflowId: route.lifecycleWorkflowId };
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      if (route.lateWorkflowId && route.reference && route.kind !== 'UNKNOWN') {
+        const late = await deliverToLateRun(client, taskQueue, route.kind, route.reference, envelope);
+        if (late === 'delivered') return { outcome: 'delivered', workflowId: route.lateWorkflowId };
+        // A late duplicate of what the closed payment already recorded: acknowledged, nothing to do.
+        if (late === 'already-known') return { outcome: 'delivered', workflowId: route.lifecycleWorkflowId };
       }
     }
     const reason: ParkReason =

@@ -8,11 +8,13 @@ import {
   type ParkReason,
   parkedEventWorkflowId,
 } from '../workflows/parked-event';
-import { workflowIdForPspEvent } from '../workflows/workflow-ids';
+import { lateEventWorkflowId, workflowIdForPspEvent } from '../workflows/workflow-ids';
 
 /** Where an event goes: its lifecycle workflow (null for unknown event types) and, failing that, its parking spot. */
 export interface EventRoute {
   lifecycleWorkflowId: string | null;
+  /** Where the event goes once its lifecycle has closed (the payment's late-event run). */
+  lateWorkflowId: string | null;
   parkedWorkflowId: string;
   kind: ParkedPaymentKind;
   reference: string | null;
@@ -20,12 +22,17 @@ export interface EventRoute {
 
 /** `knownEventType` false: the event goes straight to its parking spot (unknown type, or unreadable). */
 export function routeEvent(envelope: PspEventEnvelope, knownEventType: boolean): EventRoute {
-  const reference = envelope.data.externalReference ?? null;
+  const given = envelope.data.externalReference ?? null;
+  const reference = given && given.length > 0 ? given : null;
+  const kind = paymentKindOf(envelope.eventType);
+  const lifecycleWorkflowId = knownEventType ? workflowIdForPspEvent(envelope) : null;
   return {
-    lifecycleWorkflowId: knownEventType ? workflowIdForPspEvent(envelope) : null,
+    lifecycleWorkflowId,
+    lateWorkflowId:
+      lifecycleWorkflowId && reference && kind !== 'UNKNOWN' ? lateEventWorkflowId(kind, reference) : null,
     parkedWorkflowId: parkedEventWorkflowId(envelope.data.transactionId, envelope.eventType),
-    kind: paymentKindOf(envelope.eventType),
-    reference: reference && reference.length > 0 ? reference : null,
+    kind,
+    reference,
   };
 }
 

@@ -126,6 +126,12 @@ export const configSchema = z.object({
     .default(23 * 3600),
   PSP_OUTCOME_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
   PSP_CALL_TIMEOUT_SECONDS: positiveInt.min(2, 'must be at least 2').default(30),
+  // A settled lifecycle completes after this grace window; later events run in a late-event workflow.
+  LIFECYCLE_CLOSE_GRACE_SECONDS: positiveInt.default(300),
+  // The sweep that catches lost late webhooks (refunds, MED reversals, returns) of closed lifecycles.
+  LATE_EVENT_SWEEP_INTERVAL_HOURS: positiveInt.default(24),
+  LATE_EVENT_WATCH_DAYS: positiveInt.max(366, 'must be at most 366').default(90),
+  LATE_EVENT_SWEEP_REQUESTS_PER_SECOND: positiveInt.default(20),
   REBALANCE_INTERVAL_SECONDS: positiveInt.default(300),
   REBALANCE_THRESHOLD_CENTS: nonNegativeInt.default(100_00),
 

@@ -2,24 +2,20 @@
  * Client side of rebalancing: the door every trigger goes through (update-with-start on the
  * coordinator `rebalance:<taskQueue>`) and the Temporal Schedule that knocks on it periodically.
  */
-import {
-  type Client,
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  WithStartWorkflowOperation,
-} from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { RebalanceWorkflowInput, ScheduledRebalanceInput } from '../workflows/inputs';
 import {
   type RebalanceRunResult,
   type RebalanceTrigger,
   requestRebalanceUpdate,
 } from '../workflows/messages';
-import type { rebalanceWorkflow, scheduledRebalanceWorkflow } from '../workflows/rebalance';
+import type { rebalanceWorkflow } from '../workflows/rebalance';
 import {
   rebalanceScheduleId,
   rebalanceWorkflowId,
   scheduledRebalanceWorkflowId,
 } from '../workflows/workflow-ids';
+import { ensureSchedule } from './schedules';
 
 export interface RebalanceRequestOptions {
   taskQueue: string;
@@ -86,26 +82,11 @@ export async function ensureRebalanceSchedule(
     args,
     staticSummary: 'Scheduled rebalance',
   };
-  const spec = { intervals: [{ every: `${options.intervalSeconds} seconds` as const }] };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
-  try {
-    await client.schedule.create<typeof scheduledRebalanceWorkflow>({
-      scheduleId,
-      spec,
-      action,
-      policies,
-      state: { paused: options.paused ?? false, note: 'pix-payments rebalance' },
-    });
-    return { scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update<typeof scheduledRebalanceWorkflow>((previous) => ({
-    ...previous,
-    spec,
+  return ensureSchedule(client, {
+    scheduleId,
+    spec: { intervals: [{ every: `${options.intervalSeconds} seconds` }] },
     action,
-    policies: { ...previous.policies, ...policies },
-    state: { ...previous.state, ...(options.paused === undefined ? {} : { paused: options.paused }) },
-  }));
-  return { scheduleId, created: false };
+    note: 'pix-payments rebalance',
+    ...(options.paused === undefined ? {} : { paused: options.paused }),
+  });
 }

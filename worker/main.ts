@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfigOrExit, processEnvironment, workerShutdownGraceSeconds } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
+import { ensureLateEventSweepSchedule, lateEventDoor } from '../runtime/late-event-door';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
@@ -42,6 +43,13 @@ async function main(): Promise<void> {
       thresholdCents: config.REBALANCE_THRESHOLD_CENTS,
     });
     logger.info(schedule, 'rebalance schedule ensured');
+    const sweep = await ensureLateEventSweepSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalHours: config.LATE_EVENT_SWEEP_INTERVAL_HOURS,
+      watchDays: config.LATE_EVENT_WATCH_DAYS,
+      requestsPerSecond: config.LATE_EVENT_SWEEP_REQUESTS_PER_SECOND,
+    });
+    logger.info(sweep, 'late-event sweep schedule ensured');
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
         psp,
         wallet: wallet.wallet,
         requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
+        lateEvents: lateEventDoor(client, config.TEMPORAL_TASK_QUEUE),
       }),
       shutdownGraceTime: `${workerShutdownGraceSeconds(config)}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

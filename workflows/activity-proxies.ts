@@ -9,6 +9,7 @@
  */
 import { type ActivityOptions, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ConnectPspActivities } from '../activities/connectpsp';
+import type { LateEventSweepActivities } from '../activities/late-event-sweep';
 import type { LedgerActivities } from '../activities/ledger';
 import type { RebalanceActivities } from '../activities/rebalance';
 import type { ValidationActivities } from '../activities/validation';
@@ -100,3 +101,10 @@ export const rebalance: Pick<RebalanceActivities, 'rebalanceToExposure' | 'reque
  * tightened later never changes what a running lifecycle already decided on replay.
  */
 export const validation = proxyLocalActivities<ValidationActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** One page of the late-event sweep: paced GETs, so it heartbeats. */
+export const sweep = proxyActivities<LateEventSweepActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});

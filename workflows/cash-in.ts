@@ -26,6 +26,7 @@ import {
 import {
   activityFailure,
   answerWhenState,
+  CLOSE_AT_TERMINAL_PATCH,
   checkAwaitStateRequest,
   expectActivityFailure,
   failLifecycle,
@@ -66,7 +67,7 @@ const REFUND_HOLD_PATCH = 'cash-in-refund-hold';
 const FIRST_RELEASED_MAX_EXPIRY_MINUTES = 525_600;
 
 export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashInStatus> {
-  const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH));
+  const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH), patched(CLOSE_AT_TERMINAL_PATCH));
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
   setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashIn.status, request), {
@@ -121,10 +122,14 @@ class CashIn {
   /** How an unproven refund was decided meanwhile (by the PSP's record or an operator). */
   private refundEnd: RefundEnd | null = null;
 
-  /** `proven`: started since PROVEN_OUTCOMES_PATCH; older cash-ins replay the way they ran. */
+  /**
+   * `proven`: started since PROVEN_OUTCOMES_PATCH; `closesAtTerminal`: since CLOSE_AT_TERMINAL_PATCH.
+   * Older cash-ins replay the way they ran.
+   */
   constructor(
     private readonly input: CashInWorkflowInput,
     private readonly proven: boolean,
+    private readonly closesAtTerminal: boolean,
   ) {
     this.reference = input.reference;
     this.status = input.resume?.status ?? {
@@ -396,7 +401,7 @@ class CashIn {
    * for a CASHIN_REFUNDED it did not ask for (MED). Either way the wallet is debited exactly once.
    */
   async watchForRefund(): Promise<void> {
-    const window = lateEventWindow(this.input);
+    const window = lateEventWindow(this.input, this.closesAtTerminal);
     this.status.watchingUntil = new Date(window.untilMs).toISOString();
     const refundPending = () => this.refundRequest !== null && this.refundOutcome === null;
     const carryOn = () =>
@@ -562,14 +567,20 @@ class CashIn {
   /** The refund is done at the PSP: post the platform refund's hold, or debit a MED reversal. */
   private async debitRefund(): Promise<void> {
     this.status.refund ??= { origin: 'PSP', reason: null };
+    // Lifecycles that close at their terminal state post the platform refund under the reversal's
+    // id: a late-event run that missed an earlier run's refund (its record not visible yet) and
+    // took the PSP's REFUNDED for a MED would then meet a conflicting id, not debit twice.
+    const postId = this.closesAtTerminal
+      ? transferIds.cashInReversal(this.reference)
+      : transferIds.cashInRefundPost(this.reference);
     if (this.refundHold && 'held' in this.refundHold) {
-      await ledger.postCashInRefund({
-        transferId: transferIds.cashInRefundPost(this.reference),
-        pendingId: this.refundHold.held,
-      });
+      const held = this.refundHold.held;
+      await ledger.postCashInRefund({ transferId: postId, pendingId: held });
     } else {
       // The PSP took the money back on its own (MED): recorded even if the wallet goes negative.
-      await ledger.debitCashInReversal(this.walletMovement(transferIds.cashInReversal(this.reference)));
+      await moveUntilApplied(this.review, this.proven, 'debit the MED reversal', () =>
+        ledger.debitCashInReversal(this.walletMovement(transferIds.cashInReversal(this.reference))),
+      );
     }
     this.status.ledger.reversed = true;
     this.status.watchingUntil = null;

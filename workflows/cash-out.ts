@@ -26,6 +26,7 @@ import {
 } from './inputs';
 import {
   answerWhenState,
+  CLOSE_AT_TERMINAL_PATCH,
   checkAwaitStateRequest,
   expectActivityFailure,
   failLifecycle,
@@ -60,7 +61,7 @@ import { moveUntilApplied, Review } from './review';
 import { cashOutWorkflowId } from './workflow-ids';
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
-  const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH));
+  const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH), patched(CLOSE_AT_TERMINAL_PATCH));
   setHandler(statusQuery, () => cashOut.status);
   setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashOut.status, request), {
     validator: checkAwaitStateRequest,
@@ -105,10 +106,14 @@ class CashOut {
   /** How an unproven send was decided meanwhile: null, the PSP has it; otherwise why nothing was sent. */
   private sendDecision: PaymentFailure | null = null;
 
-  /** `proven`: started since PROVEN_OUTCOMES_PATCH; older cash-outs replay the way they ran. */
+  /**
+   * `proven`: started since PROVEN_OUTCOMES_PATCH; `closesAtTerminal`: since CLOSE_AT_TERMINAL_PATCH.
+   * Older cash-outs replay the way they ran.
+   */
   constructor(
     private readonly input: CashOutWorkflowInput,
     private readonly proven: boolean,
+    private readonly closesAtTerminal: boolean,
   ) {
     this.reference = input.reference;
     this.holdId = transferIds.cashOutHold(input.reference);
@@ -452,7 +457,7 @@ class CashOut {
 
   /** Until the window closes, a CASHOUT_REFUNDED (the payee's bank sent it back) credits the user once. */
   async watchForReturn(): Promise<void> {
-    const window = lateEventWindow(this.input);
+    const window = lateEventWindow(this.input, this.closesAtTerminal);
     this.status.watchingUntil = new Date(window.untilMs).toISOString();
     const returned = () => this.psp.status === 'REFUNDED';
     const carryOn = () =>

@@ -10,6 +10,11 @@ import type { CashInStatus, CashOutStatus, PaymentFailure, RebalanceRunResult } 
 export const DEFAULT_LATE_EVENT_WATCH_DAYS = 90;
 /** How often a settled payment asks the PSP whether a refund/return happened without a webhook. */
 export const DEFAULT_LATE_EVENT_RECONCILE_HOURS = 24;
+/**
+ * How long a lifecycle started since the close-at-terminal patch stays open once settled, for
+ * duplicate and late-arriving webhooks, before it completes; later events start a late-event run.
+ */
+export const DEFAULT_CLOSE_GRACE_SECONDS = 300;
 
 /**
  * How long a lifecycle sends a request again with the same idempotency key after its outcome
@@ -38,7 +43,9 @@ export interface CashInWorkflowInput extends CashInInput, PspWaitSettings {
   webhookUrl?: string;
   /** Switches to the OpenFinance flow; the charge then carries `paymentUrl`. */
   openFinanceRedirectUrl?: string;
-  /** Default DEFAULT_LATE_EVENT_WATCH_DAYS. */
+  /** Default DEFAULT_CLOSE_GRACE_SECONDS (lifecycles that close at their terminal state). */
+  closeGraceSeconds?: number;
+  /** Default DEFAULT_LATE_EVENT_WATCH_DAYS (lifecycles started before they closed at their terminal state). */
   lateEventWatchDays?: number;
   /** Default DEFAULT_LATE_EVENT_RECONCILE_HOURS (fractions allowed, tests use seconds). */
   lateEventReconcileHours?: number;
@@ -65,6 +72,7 @@ export interface CashOutWorkflowInput extends CashOutInput, PspWaitSettings {
   /** Sends retried after a rebalance top-up when the PSP answers INSUFFICIENT_FUNDS: CASHOUT_TOPUP_RETRIES. */
   topUpRetries: number;
   webhookUrl?: string;
+  closeGraceSeconds?: number;
   lateEventWatchDays?: number;
   lateEventReconcileHours?: number;
   maxHistoryEvents?: number;

@@ -13,7 +13,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { DEFAULT_LATE_EVENT_RECONCILE_HOURS, DEFAULT_LATE_EVENT_WATCH_DAYS } from './inputs';
+import {
+  DEFAULT_CLOSE_GRACE_SECONDS,
+  DEFAULT_LATE_EVENT_RECONCILE_HOURS,
+  DEFAULT_LATE_EVENT_WATCH_DAYS,
+} from './inputs';
 import {
   type AwaitStateRequest,
   isTerminalState,
@@ -29,6 +33,14 @@ import {
  * key, waits for the PSP have deadlines, input validation is recorded. Older ones replay as they ran.
  */
 export const PROVEN_OUTCOMES_PATCH = 'proven-outcomes';
+
+/**
+ * Lifecycles started (or continued as new) since this patch complete a short grace window after
+ * settling instead of watching for late events for 90 days; what happens later runs in a
+ * late-event workflow of its own (workflows/late-event.ts), and a batched sweep catches lost
+ * late webhooks. Older lifecycles keep watching as they did.
+ */
+export const CLOSE_AT_TERMINAL_PATCH = 'close-at-terminal';
 
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -176,16 +188,25 @@ export interface LateEventWindow {
   reconcileEveryMs: number;
 }
 
-export function lateEventWindow(input: {
-  lateEventWatchDays?: number;
-  lateEventReconcileHours?: number;
-  resume?: { watchUntilMs: number };
-}): LateEventWindow {
+export function lateEventWindow(
+  input: {
+    closeGraceSeconds?: number;
+    lateEventWatchDays?: number;
+    lateEventReconcileHours?: number;
+    resume?: { watchUntilMs: number };
+  },
+  closesAtTerminal: boolean,
+): LateEventWindow {
+  const reconcileEveryMs = (input.lateEventReconcileHours ?? DEFAULT_LATE_EVENT_RECONCILE_HOURS) * HOUR_MS;
+  if (closesAtTerminal) {
+    const graceEndsMs = Date.now() + (input.closeGraceSeconds ?? DEFAULT_CLOSE_GRACE_SECONDS) * 1000;
+    return { untilMs: Math.min(input.resume?.watchUntilMs ?? graceEndsMs, graceEndsMs), reconcileEveryMs };
+  }
   return {
     untilMs:
       input.resume?.watchUntilMs ??
       Date.now() + (input.lateEventWatchDays ?? DEFAULT_LATE_EVENT_WATCH_DAYS) * DAY_MS,
-    reconcileEveryMs: (input.lateEventReconcileHours ?? DEFAULT_LATE_EVENT_RECONCILE_HOURS) * HOUR_MS,
+    reconcileEveryMs,
   };
 }
 

@@ -6,7 +6,7 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { formatBrl } from '../domain/money';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { cashInWorkflowId, cashOutWorkflowId } from './workflow-ids';
+import { cashInWorkflowId, cashOutWorkflowId, lateEventWorkflowId } from './workflow-ids';
 
 export type PaymentKind = 'CASH_IN' | 'CASH_OUT';
 
@@ -57,4 +57,23 @@ export function maskName(name: string): string {
   if (!first) return '***';
   const last = words.length > 1 ? words[words.length - 1] : undefined;
   return last ? `${first} ${last.charAt(0).toUpperCase()}***` : first;
+}
+
+/**
+ * Start options of a payment's late-event run (signal-with-start from the relay and the sweep,
+ * update-with-start from the client): a running one takes the message, a closed one makes room
+ * for a new run (each later occurrence gets its own short run).
+ */
+export function lateEventStartOptions(kind: PaymentKind, reference: string, taskQueue: string) {
+  return {
+    workflowId: lateEventWorkflowId(kind, reference),
+    taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    staticSummary: `${kind === 'CASH_IN' ? 'Cash-in' : 'Cash-out'} ${reference}: after settlement`,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTE_KEYS.PaymentKind, value: kind },
+      { key: SEARCH_ATTRIBUTE_KEYS.PaymentReference, value: reference },
+    ] satisfies SearchAttributePair[],
+  };
 }

@@ -7,6 +7,13 @@ import type { PspEventEnvelope } from './messages';
 export const cashInWorkflowId = (reference: string): string => `cash-in:${reference}`;
 export const cashOutWorkflowId = (reference: string): string => `cash-out:${reference}`;
 
+/** The late-event runs of a payment whose lifecycle closed (one at a time; a new run for each later occurrence). */
+export const lateEventWorkflowId = (kind: 'CASH_IN' | 'CASH_OUT', reference: string): string =>
+  `${kind === 'CASH_IN' ? 'cash-in' : 'cash-out'}-late:${reference}`;
+
+/** The late-event sweep's Schedule (and its workflows' id prefix). */
+export const lateEventSweepScheduleId = (taskQueue: string): string => `late-event-sweep:${taskQueue}`;
+
 /** The one rebalance coordinator per task queue: every trigger goes through it, so runs never overlap. */
 export const rebalanceWorkflowId = (taskQueue: string): string => `rebalance:${taskQueue}`;
 /** The schedule's workflow id prefix (Temporal appends the scheduled time). */

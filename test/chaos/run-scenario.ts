@@ -62,7 +62,7 @@ export class PspView {
 
 function script(faults: AttemptFault[]) {
   return faults.map((step) =>
-    step === 'refuse' ? { step, status: 422, code: 'INVALID_REQUEST' } : { step },
+    step === 'refuse' ? { step, status: 422, code: 'INVALID_SIGNATURE' } : { step },
   );
 }
 

@@ -19,6 +19,7 @@ import { reaisToCents } from '../../domain/money';
 import { startRelay } from '../../relay/server';
 import { parseConfig, SANDBOX_CREDENTIALS, workerShutdownGraceSeconds } from '../../runtime/config';
 import { dataConverterFor } from '../../runtime/data-converter';
+import { lateEventDoor } from '../../runtime/late-event-door';
 import { rebalanceRequester } from '../../runtime/rebalance-door';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
@@ -187,6 +188,7 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
     psp: pspClient,
     wallet: wallet.port,
     requestRebalance: rebalanceRequester(client, taskQueue),
+    lateEvents: lateEventDoor(client, taskQueue),
   });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;

@@ -7,8 +7,10 @@
  * and they stay, frozen, to prove those executions still replay.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { refundAfterClose } from '../../runtime/late-event-door';
 import { executeRebalance } from '../../runtime/rebalance-door';
 import type { CashInWorkflowInput, RebalanceWorkflowInput } from '../../workflows/inputs';
+import type { lateEventSweepWorkflow } from '../../workflows/late-event-sweep';
 import {
   type CashInStatus,
   type CashOutStatus,
@@ -23,7 +25,11 @@ import {
   parkedEventWorkflowId,
   resolveParkedEventUpdate,
 } from '../../workflows/parked-event';
-import { rebalanceWorkflowId, scheduledRebalanceWorkflowId } from '../../workflows/workflow-ids';
+import {
+  lateEventWorkflowId,
+  rebalanceWorkflowId,
+  scheduledRebalanceWorkflowId,
+} from '../../workflows/workflow-ids';
 import type { LifecycleEnv } from '../helpers/lifecycle-env';
 
 /** Saves one run of a workflow (the latest run when `runId` is omitted) as the fixture `name`. */
@@ -35,8 +41,37 @@ export interface Recording {
   record(env: LifecycleEnv, save: SaveHistory): Promise<void>;
 }
 
-/** A watch window that closes a few seconds after settlement, so a recorded lifecycle completes. */
-const SHORT_WATCH = { lateEventWatchDays: 8 / 86_400, lateEventReconcileHours: 1 / 3_600 };
+/**
+ * A watch window that closes a few seconds after settlement, so a recorded lifecycle completes:
+ * the late-event watch of lifecycles before CLOSE_AT_TERMINAL_PATCH, the grace window since.
+ */
+const SHORT_WATCH = {
+  lateEventWatchDays: 8 / 86_400,
+  lateEventReconcileHours: 1 / 3_600,
+  closeGraceSeconds: 2,
+};
+
+/** A cash-in paid, settled and closed. */
+async function closedCashIn(env: LifecycleEnv) {
+  const input = env.cashInInput(SHORT_WATCH);
+  const { handle, charge } = await env.startCashIn(input);
+  await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+  await handle.result();
+  return { input, handle, charge };
+}
+
+/** The late-event run of a payment, once it closed. */
+async function closedLateRun(env: LifecycleEnv, kind: 'CASH_IN' | 'CASH_OUT', reference: string) {
+  const late = env.client.workflow.getHandle(lateEventWorkflowId(kind, reference));
+  await env.waitUntil('the late-event run started', () =>
+    late.describe().then(
+      () => true,
+      () => false,
+    ),
+  );
+  await late.result();
+  return late;
+}
 
 const withoutFaults = async (env: LifecycleEnv, run: () => Promise<void>) => {
   try {
@@ -492,6 +527,64 @@ export const RECORDINGS: Recording[] = [
       });
       await parked.result();
       await save('parked-event-resolved', parked);
+    },
+  },
+  {
+    fixtures: ['closing-cash-in-settled'],
+    async record(env, save) {
+      const { handle } = await closedCashIn(env);
+      await save('closing-cash-in-settled', handle);
+    },
+  },
+  {
+    fixtures: ['closing-cash-out-settled', 'late-run-cash-out-returned'],
+    async record(env, save) {
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await handle.result();
+      await save('closing-cash-out-settled', handle);
+      await env.psp.control('POST', `/cash-out/${input.reference}/return`);
+      await save('late-run-cash-out-returned', await closedLateRun(env, 'CASH_OUT', input.reference));
+    },
+  },
+  {
+    fixtures: ['late-run-cash-in-med-reversal'],
+    async record(env, save) {
+      const { input, charge } = await closedCashIn(env);
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/med-reversal`);
+      await save('late-run-cash-in-med-reversal', await closedLateRun(env, 'CASH_IN', input.reference));
+    },
+  },
+  {
+    fixtures: ['late-run-cash-in-platform-refund'],
+    async record(env, save) {
+      const { input } = await closedCashIn(env);
+      await refundAfterClose(env.client, env.taskQueue, input.reference, { reason: 'CUSTOMER_REQUEST' });
+      await save('late-run-cash-in-platform-refund', await closedLateRun(env, 'CASH_IN', input.reference));
+    },
+  },
+  {
+    fixtures: ['late-event-sweep-woke-one'],
+    async record(env, save) {
+      // A MED reversal whose webhook is lost: the sweep finds it and wakes the payment's late-event run.
+      const { input, charge } = await closedCashIn(env);
+      await env.psp.control('POST', '/faults', {
+        kind: 'withholdWebhook',
+        reference: input.reference,
+        count: 1,
+      });
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/med-reversal`);
+      const sweep = await env.client.workflow.start<typeof lateEventSweepWorkflow>('lateEventSweepWorkflow', {
+        workflowId: `late-event-sweep:${env.taskQueue}`,
+        taskQueue: env.taskQueue,
+        args: [{ intervalHours: 24, watchDays: 90, requestsPerSecond: 50 }],
+      });
+      await sweep.result();
+      await closedLateRun(env, 'CASH_IN', input.reference);
+      await save('late-event-sweep-woke-one', sweep);
     },
   },
 ];

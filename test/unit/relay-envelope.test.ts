@@ -103,10 +103,11 @@ describe('webhook body reading (after the signature was verified)', () => {
 });
 
 describe('routing', () => {
-  it('sends CASHIN_* to cash-in:<ref> and CASHOUT_* to cash-out:<ref>, parking key per transaction and type', () => {
+  it('sends CASHIN_* to cash-in:<ref> and CASHOUT_* to cash-out:<ref> (their late-event runs once closed), parking key per transaction and type', () => {
     const cashIn = cashInEvent('order-7', { transactionId: 'tx-in' });
     expect(routeEvent(cashIn, true)).toEqual({
       lifecycleWorkflowId: 'cash-in:order-7',
+      lateWorkflowId: 'cash-in-late:order-7',
       parkedWorkflowId: 'parked:tx-in:CASHIN_PAID',
       kind: 'CASH_IN',
       reference: 'order-7',
@@ -114,6 +115,7 @@ describe('routing', () => {
     const cashOut = cashOutEvent('order-8', { eventType: 'CASHOUT_REFUNDED', transactionId: 'tx-out' });
     expect(routeEvent(cashOut, true)).toMatchObject({
       lifecycleWorkflowId: 'cash-out:order-8',
+      lateWorkflowId: 'cash-out-late:order-8',
       parkedWorkflowId: 'parked:tx-out:CASHOUT_REFUNDED',
       kind: 'CASH_OUT',
     });
@@ -127,6 +129,7 @@ describe('routing', () => {
     };
     expect(routeEvent(envelope, false)).toEqual({
       lifecycleWorkflowId: null,
+      lateWorkflowId: null,
       parkedWorkflowId: 'parked:t:CASHIN_CANCELLED',
       kind: 'CASH_IN',
       reference: 'r',

@@ -16,6 +16,8 @@ import { type CashInStatus, type CashOutStatus, statusQuery } from '../workflows
 import { lateEventStartOptions, type PaymentKind } from '../workflows/start-options';
 import { cashInWorkflowId, cashOutWorkflowId, lateEventWorkflowId } from '../workflows/workflow-ids';
 
+const LIFECYCLE_WORKFLOW_TYPE = { CASH_IN: 'cashInWorkflow', CASH_OUT: 'cashOutWorkflow' } as const;
+
 export type LifecycleRecord =
   | { kind: 'CASH_IN'; input: CashInWorkflowInput; status: CashInStatus }
   | { kind: 'CASH_OUT'; input: CashOutWorkflowInput; status: CashOutStatus };
@@ -39,6 +41,8 @@ export async function latestLifecycleRecord(
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
+  // Another workflow under a lifecycle's id (nothing this worker started) has no payment record.
+  if (description.type !== LIFECYCLE_WORKFLOW_TYPE[kind]) return null;
   if (description.status.name === 'RUNNING') {
     throw new LifecycleStillRunning(`${lifecycleId} is still running and takes its own events`);
   }
@@ -71,7 +75,7 @@ export function lateRunStart(record: LifecycleRecord, taskQueue: string) {
       ? [{ ...record.input, resume: { ...resume, status: record.status } }]
       : [{ ...record.input, resume: { ...resume, status: record.status } }];
   return {
-    workflowType: kind === 'CASH_IN' ? 'cashInWorkflow' : 'cashOutWorkflow',
+    workflowType: LIFECYCLE_WORKFLOW_TYPE[kind],
     options: { ...options, typedSearchAttributes, args },
   };
 }

@@ -220,7 +220,7 @@ describe('forged and replayed webhooks: status codes and effects (docs/relay.md 
     expect((await env.waitForState<CashInStatus>(handle, 'AWAITING_PAYMENT')).ledger.credited).toBe(false);
   });
 
-  it('replays: a genuine body again is ignored while its lifecycle runs, parked once it closed', async () => {
+  it('replays: a genuine body again is ignored while its lifecycle runs, and acknowledged as already known once it closed', async () => {
     // A cash-in paid for real: its genuine CASHIN_PAID (exact bytes and signature) is captured.
     const { handle: cashIn, charge } = await env.startCashIn(env.cashInInput({ webhookUrl: tap.url }));
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
@@ -258,7 +258,7 @@ describe('forged and replayed webhooks: status codes and effects (docs/relay.md 
     );
     if (!failed) throw new Error('the genuine CASHOUT_FAILED was not captured');
     const closed = await check(
-      'a genuine body replayed after its lifecycle closed',
+      'a genuine body replayed after its lifecycle closed (what its final record already says)',
       {
         workflowId: cashOut.workflowId,
         userId: input.userId,
@@ -268,7 +268,7 @@ describe('forged and replayed webhooks: status codes and effects (docs/relay.md 
       },
       replay(failed),
     );
-    expect(closed).toEqual({ status: 200, answer: 'parked (NO_WORKFLOW)' });
+    expect(closed).toEqual({ status: 200, answer: 'delivered' });
   });
 
   it('another tenant: a body ConnectPSP genuinely signed for another account, naming our reference, gets 401', async () => {

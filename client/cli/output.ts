@@ -62,6 +62,7 @@ export function renderCashOutStarted(started: CashOutStarted): string {
   return [
     `Cash-out ${started.reference} started`,
     fields([
+      ['State', started.state],
       ['Workflow', started.workflowId],
       ['Web UI', started.webUiUrl],
     ]),

@@ -216,6 +216,7 @@ describe('the pix CLI against a running stack', () => {
       ]),
     );
     expect(started.stdout).toContain(`Cash-out ${toKey} started`);
+    expect(started.stdout).toMatch(/State +(SENDING|PROCESSING)\n/);
     expect(started.stdout).toContain(`${FAKE_WEB_UI}/namespaces/default/workflows/cash-out:${toKey}`);
     ok(await stack.cli(['wait', toKey, '--until', 'PROCESSING', '--timeout', '20s']));
     const [sent] = (await stack.env.pspTransactions(toKey)).cashOuts;

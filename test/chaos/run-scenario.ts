@@ -265,6 +265,11 @@ class Operator {
     this.result.operatorDecisions.push(resolution);
     await handle.executeUpdate(resolveReviewUpdate, { args: [resolution] }).catch((err: unknown) => {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause?.message : String(err);
+      if (cause?.endsWith(`not ${NEEDS_REVIEW}`)) {
+        // The lifecycle decided by itself (a GET) while the operator looked: nothing to resolve any more.
+        this.result.operatorDecisions.pop();
+        return;
+      }
       this.result.problems.push(`the operator's ${resolution.decision} (PSP record) was refused: ${cause}`);
     });
   }

@@ -18,6 +18,7 @@ import {
   validationVerdict,
 } from '../domain/validation';
 import { ledger, psp, pspAttempts, pspChargeCreation, pspReadsWithin, validation } from './activity-proxies';
+import { CANCELLATION_PATCH, Cancellation, shieldedFromCancellation } from './cancellation';
 import {
   type CashInWorkflowInput,
   DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS,
@@ -49,6 +50,7 @@ import {
   type CashInRequest,
   type CashInStatus,
   cashInChargeUpdate,
+  isTerminalState,
   type PaymentFailure,
   pspEventSignal,
   refundCashInUpdate,
@@ -67,7 +69,12 @@ const REFUND_HOLD_PATCH = 'cash-in-refund-hold';
 const FIRST_RELEASED_MAX_EXPIRY_MINUTES = 525_600;
 
 export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashInStatus> {
-  const cashIn = new CashIn(input, patched(PROVEN_OUTCOMES_PATCH), patched(CLOSE_AT_TERMINAL_PATCH));
+  const cashIn = new CashIn(
+    input,
+    patched(PROVEN_OUTCOMES_PATCH),
+    patched(CLOSE_AT_TERMINAL_PATCH),
+    patched(CANCELLATION_PATCH),
+  );
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
   setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashIn.status, request), {
@@ -85,21 +92,24 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
     validator: (resolution) => cashIn.review.validate(resolution),
   });
 
-  if (!input.resume) {
-    initialSearchAttributes({ ...cashIn.status, kind: 'CASH_IN' });
-    const checked = await cashIn.validate();
-    if ('invalid' in checked) return failLifecycle(cashIn.status, checked.invalid);
+  return shieldedFromCancellation(cashIn.cancellation !== null, async () => {
+    if (!input.resume) {
+      initialSearchAttributes({ ...cashIn.status, kind: 'CASH_IN' });
+      const checked = await cashIn.validate();
+      if ('invalid' in checked) return failLifecycle(cashIn.status, checked.invalid);
 
-    await cashIn.createCharge();
-    const outcome = await cashIn.waitForPaymentOrExpiry();
-    if (outcome === 'EXPIRED' || outcome === 'CANCELLED') return cashIn.expire(outcome);
-    if (outcome === 'REFUNDED') return cashIn.refundedBeforeSettlement();
-    if (!cashIn.paidTheExpectedAmount()) return cashIn.refundWrongAmount();
-    await cashIn.creditWallet();
-  }
+      if (cashIn.cancellation?.pending) return cashIn.endCancelled();
+      await cashIn.createCharge();
+      const outcome = await cashIn.waitForPaymentOrExpiry();
+      if (outcome === 'EXPIRED' || outcome === 'CANCELLED') return cashIn.expire(outcome);
+      if (outcome === 'REFUNDED') return cashIn.refundedBeforeSettlement();
+      if (!cashIn.paidTheExpectedAmount()) return cashIn.refundWrongAmount();
+      await cashIn.creditWallet();
+    }
 
-  await cashIn.watchForRefund();
-  return finishLifecycle(cashIn.status);
+    await cashIn.watchForRefund();
+    return finishLifecycle(cashIn.status);
+  });
 }
 
 /** How an unproven refund ended: refunded (the PSP's record says so) or not (with why). */
@@ -121,6 +131,10 @@ class CashIn {
   private watchClosed = false;
   /** How an unproven refund was decided meanwhile (by the PSP's record or an operator). */
   private refundEnd: RefundEnd | null = null;
+  /** POST /cash-in has been tried: the charge may exist at the PSP. */
+  private chargeMayExist = false;
+  /** Answers cancellation requests (since CANCELLATION_PATCH); null in older cash-ins. */
+  readonly cancellation: Cancellation | null;
 
   /**
    * `proven`: started since PROVEN_OUTCOMES_PATCH; `closesAtTerminal`: since CLOSE_AT_TERMINAL_PATCH.
@@ -130,6 +144,7 @@ class CashIn {
     private readonly input: CashInWorkflowInput,
     private readonly proven: boolean,
     private readonly closesAtTerminal: boolean,
+    answersCancellation = false,
   ) {
     this.reference = input.reference;
     this.status = input.resume?.status ?? {
@@ -152,6 +167,9 @@ class CashIn {
       this.refundOutcome = { rejected: refused };
     }
     this.review = new Review(this.status);
+    this.cancellation = answersCancellation
+      ? new Cancellation(this.status, () => this.cancellationRefusal())
+      : null;
     this.attempts = pspAttempts(input.pspCallTimeoutSeconds);
     const reads = pspReadsWithin(input.pspCallTimeoutSeconds);
     const { psp: known } = this.status;
@@ -159,6 +177,7 @@ class CashIn {
       kind: { ...CASH_IN_PSP, label: 'cash-in' },
       reference: this.reference,
       confirmEvents: proven,
+      ...(closesAtTerminal ? { claimQuietAfterFailedReadMs: input.reconcileIntervalSeconds * 1000 } : {}),
       known: known.transactionId
         ? {
             status: known.status ?? 'AWAITING_PAYMENT',
@@ -240,6 +259,7 @@ class CashIn {
   /** POST /cash-in; the lifecycle fails (and the QR request with it) when the PSP refuses. */
   async createCharge(): Promise<void> {
     const { input } = this;
+    this.chargeMayExist = true;
     try {
       const created = await pspChargeCreation.createCashIn({
         externalReference: this.reference,
@@ -281,7 +301,10 @@ class CashIn {
 
   /** The cashInCharge update: the QR data once the charge exists, or the lifecycle's failure. */
   async chargeOnceCreated(): Promise<CashInCharge> {
-    await condition(() => this.status.charge !== null || this.status.state === 'FAILED');
+    await condition(
+      () =>
+        this.status.charge !== null || this.status.state === 'FAILED' || this.status.state === 'CANCELLED',
+    );
     if (this.status.charge) return this.status.charge;
     const failure = this.status.failure ?? {
       code: 'CASH_IN_FAILED',
@@ -330,6 +353,26 @@ class CashIn {
         deadlineMs = undefined;
       }
     }
+  }
+
+  /** Why a cancellation request would be refused now; null while it can be honoured (before the charge, or settled). */
+  private cancellationRefusal(): string | null {
+    const { state, charge } = this.status;
+    if (isTerminalState(state) || !this.chargeMayExist) return null;
+    if (state === 'AWAITING_PAYMENT' || state === 'CREATING') {
+      const until = charge ? ` until it expires at ${charge.expiresAt}` : '';
+      return `the charge exists at the PSP and stays payable${until}; a payment is still credited`;
+    }
+    return `the payment is ${state} with the PSP; it is followed to the PSP's outcome`;
+  }
+
+  /** A cancellation honoured before the charge was asked for: nothing exists at the PSP. */
+  endCancelled(): Promise<CashInStatus> {
+    const reason = 'no charge was created';
+    this.cancellation?.honour('CANCELLED', reason);
+    this.status.failure = { code: 'CANCELLED', message: reason };
+    transition(this.status, 'CANCELLED', reason);
+    return finishLifecycle(this.status);
   }
 
   expire(outcome: 'EXPIRED' | 'CANCELLED' | 'GIVEN_UP'): Promise<CashInStatus> {
@@ -422,10 +465,20 @@ class CashIn {
         if (await this.refundForThePlatform()) break;
         continue;
       }
-      const woken = () => this.pspStatus() === 'REFUNDED' || refundPending() || this.psp.hasClaim;
+      const closeAsked = () => this.cancellation?.pending === true;
+      const woken = () =>
+        this.pspStatus() === 'REFUNDED' || refundPending() || this.psp.hasClaim || closeAsked();
       if (!(await watchStep(window, this.input.maxHistoryEvents, woken, () => this.reconcile(), carryOn))) {
         this.status.watchingUntil = null;
         this.watchClosed = true;
+        return;
+      }
+      if (closeAsked() && !refundPending() && !this.psp.hasClaim) {
+        const reason = 'already settled: the workflow closes now; a later refund runs in a late-event run';
+        this.cancellation?.honour('CLOSED', reason);
+        this.status.watchingUntil = null;
+        this.watchClosed = true;
+        transition(this.status, this.status.state, `cancellation: ${reason}`);
         return;
       }
       if (this.psp.hasClaim) await this.reconcile();

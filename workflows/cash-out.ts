@@ -19,6 +19,7 @@ import {
   validationVerdict,
 } from '../domain/validation';
 import { ledger, psp, pspAttempts, pspReadsWithin, rebalance, validation } from './activity-proxies';
+import { CANCELLATION_PATCH, Cancellation, shieldedFromCancellation } from './cancellation';
 import {
   type CashOutWorkflowInput,
   DEFAULT_PSP_OUTCOME_DEADLINE_SECONDS,
@@ -47,6 +48,7 @@ import {
   type CashOutRequest,
   type CashOutStatus,
   cashOutAcceptedUpdate,
+  isTerminalState,
   type PaymentFailure,
   pspEventSignal,
   type ReviewResolution,
@@ -61,7 +63,12 @@ import { moveUntilApplied, Review } from './review';
 import { cashOutWorkflowId } from './workflow-ids';
 
 export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<CashOutStatus> {
-  const cashOut = new CashOut(input, patched(PROVEN_OUTCOMES_PATCH), patched(CLOSE_AT_TERMINAL_PATCH));
+  const cashOut = new CashOut(
+    input,
+    patched(PROVEN_OUTCOMES_PATCH),
+    patched(CLOSE_AT_TERMINAL_PATCH),
+    patched(CANCELLATION_PATCH),
+  );
   setHandler(statusQuery, () => cashOut.status);
   setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashOut.status, request), {
     validator: checkAwaitStateRequest,
@@ -75,22 +82,29 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
     validator: (resolution) => cashOut.review.validate(resolution),
   });
 
-  if (!input.resume) {
-    initialSearchAttributes({ ...cashOut.status, kind: 'CASH_OUT' });
-    const checked = await cashOut.validate();
-    if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
+  return shieldedFromCancellation(cashOut.cancellation !== null, async () => {
+    if (!input.resume) {
+      initialSearchAttributes({ ...cashOut.status, kind: 'CASH_OUT' });
+      const checked = await cashOut.validate();
+      if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
 
-    await cashOut.holdOnWallet();
-    const refused = await cashOut.send(checked.valid);
-    if (refused) return cashOut.giveBackAndFail(refused);
-    const verdict = await cashOut.waitForVerdict();
-    if ('giveBack' in verdict) return cashOut.giveBack(verdict.giveBack);
-    await cashOut.settle(verdict.note);
-  }
+      if (cashOut.cancellation?.pending) return cashOut.endCancelled('nothing was held or sent');
+      await cashOut.holdOnWallet();
+      const refused = await cashOut.send(checked.valid);
+      if (refused?.code === CANCELLED) return cashOut.cancelHeld();
+      if (refused) return cashOut.giveBackAndFail(refused);
+      const verdict = await cashOut.waitForVerdict();
+      if ('giveBack' in verdict) return cashOut.giveBack(verdict.giveBack);
+      await cashOut.settle(verdict.note);
+    }
 
-  await cashOut.watchForReturn();
-  return finishLifecycle(cashOut.status);
+    await cashOut.watchForReturn();
+    return finishLifecycle(cashOut.status);
+  });
 }
+
+/** The send's answer when a cancellation was honoured before an attempt: nothing left for the PSP. */
+const CANCELLED = 'CANCELLED';
 
 /** What ends the wait for the PSP: the hold is posted, or given back with a reason. */
 type Verdict = { note?: string } | { giveBack: PaymentFailure };
@@ -105,6 +119,10 @@ class CashOut {
   private readonly attempts: ReturnType<typeof pspAttempts>;
   /** How an unproven send was decided meanwhile: null, the PSP has it; otherwise why nothing was sent. */
   private sendDecision: PaymentFailure | null = null;
+  /** An attempt of the send is under way or its outcome is not a proven refusal: the PSP may have the PIX. */
+  private sendMayHaveLeft = false;
+  /** Answers cancellation requests (since CANCELLATION_PATCH); null in older cash-outs. */
+  readonly cancellation: Cancellation | null;
 
   /**
    * `proven`: started since PROVEN_OUTCOMES_PATCH; `closesAtTerminal`: since CLOSE_AT_TERMINAL_PATCH.
@@ -114,6 +132,7 @@ class CashOut {
     private readonly input: CashOutWorkflowInput,
     private readonly proven: boolean,
     private readonly closesAtTerminal: boolean,
+    answersCancellation = false,
   ) {
     this.reference = input.reference;
     this.holdId = transferIds.cashOutHold(input.reference);
@@ -131,6 +150,9 @@ class CashOut {
       timeline: [{ state: 'HOLDING', at: nowIso() }],
     };
     this.review = new Review(this.status);
+    this.cancellation = answersCancellation
+      ? new Cancellation(this.status, () => this.cancellationRefusal())
+      : null;
     this.attempts = pspAttempts(input.pspCallTimeoutSeconds);
     const reads = pspReadsWithin(input.pspCallTimeoutSeconds);
     const { psp: known } = this.status;
@@ -139,6 +161,7 @@ class CashOut {
       reference: this.reference,
       amountCents: input.amountCents,
       confirmEvents: proven,
+      ...(closesAtTerminal ? { claimQuietAfterFailedReadMs: input.reconcileIntervalSeconds * 1000 } : {}),
       known: known.transactionId
         ? {
             status: known.status ?? 'PROCESSING',
@@ -193,7 +216,9 @@ class CashOut {
 
   /** The cashOutAccepted update: answers once the amount is held, or fails with why nothing was held. */
   async acceptedOnceHeld(): Promise<CashOutAccepted> {
-    await condition(() => this.status.ledger.held || this.status.state === 'FAILED');
+    await condition(
+      () => this.status.ledger.held || this.status.state === 'FAILED' || this.status.state === 'CANCELLED',
+    );
     if (this.status.ledger.held) return { reference: this.reference, state: this.status.state };
     const failure = this.status.failure ?? { code: 'CASH_OUT_FAILED', message: 'nothing was held' };
     throw ApplicationFailure.create({
@@ -241,8 +266,11 @@ class CashOut {
 
   private async sendUntilProven(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
     for (let attempt = 0; ; attempt++) {
+      if (this.cancellation?.pending)
+        return { code: CANCELLED, message: 'cancelled before the PIX was sent' };
       transition(this.status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
       const request = this.createRequest(valid, attempt);
+      this.sendMayHaveLeft = true;
       const result = await callUntilProven({
         attempt: () => this.attempts.createCashOut(request),
         refusals: PSP_NOTHING_CREATED_CODES,
@@ -274,6 +302,7 @@ class CashOut {
         return null;
       }
       const failure = result.refused;
+      this.sendMayHaveLeft = false;
       if (failure.code !== 'INSUFFICIENT_FUNDS' || attempt >= this.input.topUpRetries) return failure;
       await this.topUp(attempt, failure);
     }
@@ -433,6 +462,26 @@ class CashOut {
     return resolution.decision === 'SENT' ? { note } : { giveBack: { code: 'NOT_SENT', message: note } };
   }
 
+  /** Why a cancellation request would be refused now; null while nothing can have left for the PSP. */
+  private cancellationRefusal(): string | null {
+    if (isTerminalState(this.status.state) || !this.sendMayHaveLeft) return null;
+    return `the PSP may already have the PIX (${this.status.state}); the cash-out is followed to the PSP's outcome`;
+  }
+
+  /** A cancellation honoured before anything left for the PSP: nothing held, or the hold already given back. */
+  endCancelled(reason: string): Promise<CashOutStatus> {
+    this.cancellation?.honour('CANCELLED', reason);
+    this.status.failure = { code: CANCELLED, message: reason };
+    transition(this.status, 'CANCELLED', reason);
+    return finishLifecycle(this.status);
+  }
+
+  /** A cancellation honoured after the hold, before any attempt could reach the PSP: the hold goes back. */
+  async cancelHeld(): Promise<CashOutStatus> {
+    await this.voidHold();
+    return this.endCancelled('the hold was given back; nothing was sent');
+  }
+
   /** The PSP failed (or cancelled) the cash-out, or an operator said it was not sent: the hold goes back. */
   async giveBack(failure: PaymentFailure): Promise<CashOutStatus> {
     this.status.failure = failure;
@@ -469,11 +518,25 @@ class CashOut {
       await this.psp.reconcile();
       this.flagWhatContradictsTheOperator();
     };
+    // A resolution asked while settled (a flagged contradiction) is answered, never left waiting:
+    // the money already left, so only a correction by hand can undo it (lifecycles since close-at-terminal).
+    const answersResolutions = this.closesAtTerminal;
+    const resolutionAsked = () => answersResolutions && this.review.pending !== null;
+    const closeAsked = () => this.cancellation?.pending === true;
     while (!returned()) {
-      const woken = () => returned() || this.psp.hasClaim;
+      const woken = () => returned() || this.psp.hasClaim || resolutionAsked() || closeAsked();
       if (!(await watchStep(window, this.input.maxHistoryEvents, woken, reconcile, carryOn))) {
         this.status.watchingUntil = null;
         return;
+      }
+      if (closeAsked() && !returned()) {
+        this.closeEarly();
+        return;
+      }
+      if (resolutionAsked()) {
+        this.review.refuse(
+          'the cash-out is settled and its money left; a contradiction by the PSP is corrected by hand in the wallet (docs/operations.md)',
+        );
       }
       if (this.psp.hasClaim) await reconcile();
     }
@@ -488,6 +551,14 @@ class CashOut {
     this.status.ledger.returned = true;
     this.status.watchingUntil = null;
     transition(this.status, 'REFUNDED', 'returned by the payee bank');
+  }
+
+  /** A cancellation of a settled cash-out: nothing to undo, the workflow just closes now. */
+  private closeEarly(): void {
+    const reason = 'already settled: the workflow closes now; a later return runs in a late-event run';
+    this.cancellation?.honour('CLOSED', reason);
+    this.status.watchingUntil = null;
+    transition(this.status, this.status.state, `cancellation: ${reason}`);
   }
 
   /** Settled on an operator's word, then the PSP says it failed: flagged, nothing moved back silently. */

@@ -25,7 +25,7 @@ export const pspEventSignal = defineSignal<[PspEventEnvelope]>('pspEvent');
 // ---------------------------------------------------------------------------------------------
 // Status (one query name for every workflow type; `kind` tells the shapes apart)
 
-export const TERMINAL_STATES = ['SETTLED', 'EXPIRED', 'REFUNDED', 'FAILED'] as const;
+export const TERMINAL_STATES = ['SETTLED', 'EXPIRED', 'REFUNDED', 'FAILED', 'CANCELLED'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
 /**
@@ -161,7 +161,21 @@ export interface CashInStatus {
   watchingUntil: string | null;
   /** Set while (and after) a step's outcome could not be proven; absent in lifecycles started before it existed. */
   review?: PaymentReview | null;
+  /** How a cancellation request (Web UI, `temporal workflow cancel`) was answered; absent when none came. */
+  cancellation?: CancellationAnswer;
   timeline: TimelineEntry[];
+}
+
+/**
+ * A cancellation request is answered, never obeyed blindly. CANCELLED: nothing had left for the
+ * PSP, any hold was given back, the payment ended CANCELLED. REFUSED: the PSP may have the payment,
+ * so the lifecycle goes on to the PSP's real outcome. CLOSED: the payment was already settled;
+ * the workflow closed early (later events run in a late-event run).
+ */
+export interface CancellationAnswer {
+  requestedAt: string;
+  outcome: 'CANCELLED' | 'REFUSED' | 'CLOSED';
+  reason: string;
 }
 
 export interface CashOutStatus {
@@ -180,6 +194,8 @@ export interface CashOutStatus {
   watchingUntil: string | null;
   /** Set while (and after) a step's outcome could not be proven; absent in lifecycles started before it existed. */
   review?: PaymentReview | null;
+  /** How a cancellation request was answered; absent when none came. */
+  cancellation?: CancellationAnswer;
   timeline: TimelineEntry[];
 }
 

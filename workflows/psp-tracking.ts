@@ -33,6 +33,12 @@ export interface PspTrackingOptions<S extends string> {
   known: PspObservation<S> | null;
   /** Webhooks wake the lifecycle and the GET decides (true), or are observed as they come (older lifecycles). */
   confirmEvents: boolean;
+  /**
+   * After a GET the PSP did not answer, a pending claim stops waking the lifecycle for this long
+   * (lifecycles since close-at-terminal: their reconciliation interval). Older ones re-read at
+   * once, which during a PSP outage adds a failed read to the history every few seconds.
+   */
+  claimQuietAfterFailedReadMs?: number;
   /** GET of the PSP's record by transaction id. */
   read(transactionId: string): Promise<PspRecord<S>>;
   /** Called after every observation, with the latest: the lifecycle mirrors it into its status. */
@@ -45,6 +51,8 @@ export class PspTracking<S extends string> {
   private latest: PspObservation<S> | null;
   /** The furthest webhook claim not yet checked against the PSP's record (confirmEvents only). */
   private claim: PspObservation<S> | null = null;
+  /** A claim does not wake the lifecycle before this (workflow time, ms): the last GET failed. */
+  private claimQuietUntilMs = 0;
 
   constructor(private readonly options: PspTrackingOptions<S>) {
     this.latest = options.known;
@@ -65,7 +73,7 @@ export class PspTracking<S extends string> {
 
   /** A webhook claims more than is known: the lifecycle should read the PSP's record. */
   get hasClaim(): boolean {
-    return this.claim !== null;
+    return this.claim !== null && Date.now() >= this.claimQuietUntilMs;
   }
 
   observe(next: PspObservation<S>): void {
@@ -108,6 +116,7 @@ export class PspTracking<S extends string> {
         failure: expectActivityFailure(err),
       });
       if (claim) this.claim = later(this.options.kind, this.claim, claim);
+      this.claimQuietUntilMs = Date.now() + (this.options.claimQuietAfterFailedReadMs ?? 0);
       return false;
     }
     if (!this.isThisPayment(record)) {

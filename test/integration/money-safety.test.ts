@@ -198,6 +198,34 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
       const settled = await env.waitForState<CashOutStatus>(second.handle, 'SETTLED');
       expect(settled.ledger).toMatchObject({ posted: true, voided: false });
     });
+
+    it('settled on an operator’s word, then failed by the PSP: flagged, and a further resolution is answered, not left waiting', async () => {
+      const { input, handle } = await fundedCashOut({
+        pspOutcomeDeadlineSeconds: 2,
+        reconcileIntervalSeconds: 1,
+        closeGraceSeconds: 8,
+      });
+      await env.waitForState<CashOutStatus>(handle, 'NEEDS_REVIEW');
+      await handle.executeUpdate(resolveReviewUpdate, {
+        args: [resolution({ decision: 'SENT', reason: 'the payee confirmed by phone' })],
+      });
+      await env.waitForState<CashOutStatus>(handle, 'SETTLED');
+      await env.psp.control('POST', `/cash-out/${input.reference}/fail`, { code: 'PIX_KEY_NOT_FOUND' });
+      const flagged = await env.waitForStatus<CashOutStatus>(handle, (s) => s.review?.contradiction != null);
+      expect(flagged.state).toBe('NEEDS_REVIEW');
+      expect(flagged.ledger).toMatchObject({ posted: true, voided: false });
+      expect(await refusedResolution(handle, { decision: 'NOT_SENT' })).toMatch(/corrected by hand/);
+      // The workflow still closes: no handler is left waiting.
+      expect(((await handle.result()) as CashOutStatus).state).toBe('NEEDS_REVIEW');
+      // The correction by hand the refusal asks for: the PSP kept the money, so the user gets it back.
+      await env.wallet.port.credit({
+        transferId: `cash-out:${input.reference}:correction`,
+        userId: input.userId,
+        amountCents: input.amountCents,
+        reference: input.reference,
+        code: 'CASH_OUT_RETURN',
+      });
+    });
   });
 
   describe('a platform refund whose answer cannot be proven keeps its hold', () => {
@@ -241,7 +269,8 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
         expect(await env.wallet.transferIds(input.userId)).toEqual([
           `cash-in:${input.reference}:credit`,
           `cash-in:${input.reference}:refund-hold`,
-          `cash-in:${input.reference}:refund-post`,
+          // The hold is posted under the reversal's id (docs/lifecycles.md, "After settlement").
+          `cash-in:${input.reference}:reversal`,
         ]);
         expect(await walletOf(input.userId)).toMatchObject({ postedCents: 0, pendingDebitCents: 0 });
       },
@@ -300,6 +329,40 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
       );
       expect(checked).toMatchObject({ state: 'PROCESSING', ledger: { voided: false } });
       expect(await walletOf(input.userId)).toMatchObject({ pendingDebitCents: 20_00 });
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await env.waitForState<CashOutStatus>(handle, 'SETTLED');
+    });
+
+    it('a webhook waiting for a GET the PSP cannot answer is read again at the reconcile pace, not in a loop', async () => {
+      const { input, handle } = await fundedCashOut({ reconcileIntervalSeconds: 2 });
+      const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      const reads = async () =>
+        (await handle.fetchHistory()).events?.filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
+        ).length ?? 0;
+      // Every GET of the cash-out refused at once (no retry helps), then a webhook claims COMPLETED.
+      await fault({
+        kind: 'refuse',
+        status: 404,
+        code: 'NOT_FOUND',
+        method: 'GET',
+        path: '/cash-out/',
+        rate: 1,
+      });
+      const before = await reads();
+      await postSignedEvent('CASHOUT_COMPLETED', {
+        transactionId: processing.psp.transactionId,
+        externalReference: input.reference,
+        status: 'COMPLETED',
+        amount: input.amountCents / 100,
+      });
+      const outageStartedAt = Date.now();
+      await env.waitUntil('two reads failed', async () => (await reads()) >= before + 2);
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // an outage of a few seconds
+      const outageSeconds = (Date.now() - outageStartedAt) / 1000;
+      // One read per reconcile interval (2 s), not one per round trip.
+      expect(await reads()).toBeLessThanOrEqual(before + Math.ceil(outageSeconds / 2) + 1);
+      await env.psp.control('DELETE', '/faults');
       await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
       await env.waitForState<CashOutStatus>(handle, 'SETTLED');
     });

@@ -551,6 +551,53 @@ export const RECORDINGS: Recording[] = [
     },
   },
   {
+    fixtures: ['cancelled-cash-out-topping-up'],
+    async record(env, save) {
+      // The recording env's PSP account starts empty, so the cash-out tops it up first.
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', {
+          kind: 'latency',
+          latencyMs: 2_000,
+          method: 'POST',
+          path: '/account/rebalance',
+          rate: 1,
+        });
+        const input = env.cashOutInput(SHORT_WATCH);
+        await env.fundUser(input.userId, input.amountCents);
+        const handle = await env.startCashOut(input);
+        await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
+        await handle.cancel();
+        await handle.result();
+        await save('cancelled-cash-out-topping-up', handle);
+      });
+    },
+  },
+  {
+    fixtures: ['cancel-refused-cash-out-settled'],
+    async record(env, save) {
+      const input = env.cashOutInput(SHORT_WATCH);
+      await env.fundUser(input.userId, input.amountCents);
+      const handle = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      await handle.cancel();
+      await env.waitForStatus<CashOutStatus>(handle, (status) => status.cancellation !== undefined);
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await handle.result();
+      await save('cancel-refused-cash-out-settled', handle);
+    },
+  },
+  {
+    fixtures: ['cancel-refused-cash-in-settled'],
+    async record(env, save) {
+      const { handle, charge } = await env.startCashIn(env.cashInInput(SHORT_WATCH));
+      await handle.cancel();
+      await env.waitForStatus<CashInStatus>(handle, (status) => status.cancellation !== undefined);
+      await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+      await handle.result();
+      await save('cancel-refused-cash-in-settled', handle);
+    },
+  },
+  {
     fixtures: ['late-run-cash-in-med-reversal'],
     async record(env, save) {
       const { input, charge } = await closedCashIn(env);

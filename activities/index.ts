@@ -3,6 +3,8 @@
 import type { WalletPort } from '../wallet/port';
 import { type ConnectPspApi, createConnectPspActivities } from './connectpsp';
 import { createLedgerActivities } from './ledger';
+import { createLedgerCheckActivities, type LedgerCheckDependencies } from './ledger-check';
+import { createOrphanedHoldActivities, type OrphanedHoldDependencies } from './orphaned-hold';
 import { createRebalanceActivities, type RebalanceActivityDependencies } from './rebalance';
 import { createValidationActivities } from './validation';
 
@@ -12,14 +14,26 @@ export interface ActivityDependencies {
   wallet: WalletPort;
   /** The rebalance coordinator's door (runtime/rebalance-door.ts), bound to the worker's client and task queue. */
   requestRebalance: RebalanceActivityDependencies['requestRebalance'];
+  /** What the operators' workflows (operations/) need; without it their activities are not registered. */
+  operations?: OperationsDependencies;
 }
 
+export type OperationsDependencies = Omit<LedgerCheckDependencies, 'psp' | 'wallet'> &
+  OrphanedHoldDependencies;
+
 export function createActivities(deps: ActivityDependencies) {
+  const operations = deps.operations;
   return {
     ...createConnectPspActivities({ client: deps.psp }),
     ...createLedgerActivities({ wallet: deps.wallet }),
     ...createRebalanceActivities(deps),
     ...createValidationActivities(),
+    ...(operations
+      ? {
+          ...createLedgerCheckActivities({ ...operations, psp: deps.psp, wallet: deps.wallet }),
+          ...createOrphanedHoldActivities(operations),
+        }
+      : {}),
   };
 }
 

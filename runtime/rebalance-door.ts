@@ -2,24 +2,20 @@
  * Client side of rebalancing: the door every trigger goes through (update-with-start on the
  * coordinator `rebalance:<taskQueue>`) and the Temporal Schedule that knocks on it periodically.
  */
-import {
-  type Client,
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  WithStartWorkflowOperation,
-} from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, WithStartWorkflowOperation } from '@temporalio/client';
 import type { RebalanceWorkflowInput, ScheduledRebalanceInput } from '../workflows/inputs';
 import {
   type RebalanceRunResult,
   type RebalanceTrigger,
   requestRebalanceUpdate,
 } from '../workflows/messages';
-import type { rebalanceWorkflow, scheduledRebalanceWorkflow } from '../workflows/rebalance';
+import type { rebalanceWorkflow } from '../workflows/rebalance';
 import {
   rebalanceScheduleId,
   rebalanceWorkflowId,
   scheduledRebalanceWorkflowId,
 } from '../workflows/workflow-ids';
+import { ensureSchedule } from './schedules';
 
 export interface RebalanceRequestOptions {
   taskQueue: string;
@@ -76,36 +72,20 @@ export async function ensureRebalanceSchedule(
   client: Client,
   options: RebalanceScheduleOptions,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const scheduleId = rebalanceScheduleId(options.taskQueue);
   const args: [ScheduledRebalanceInput] = [{ thresholdCents: options.thresholdCents }];
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: 'scheduledRebalanceWorkflow',
-    workflowId: scheduledRebalanceWorkflowId(options.taskQueue),
-    taskQueue: options.taskQueue,
-    args,
-    staticSummary: 'Scheduled rebalance',
-  };
-  const spec = { intervals: [{ every: `${options.intervalSeconds} seconds` as const }] };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
-  try {
-    await client.schedule.create<typeof scheduledRebalanceWorkflow>({
-      scheduleId,
-      spec,
-      action,
-      policies,
-      state: { paused: options.paused ?? false, note: 'pix-payments rebalance' },
-    });
-    return { scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update<typeof scheduledRebalanceWorkflow>((previous) => ({
-    ...previous,
-    spec,
-    action,
-    policies: { ...previous.policies, ...policies },
-    state: { ...previous.state, ...(options.paused === undefined ? {} : { paused: options.paused }) },
-  }));
-  return { scheduleId, created: false };
+  return ensureSchedule(client, {
+    scheduleId: rebalanceScheduleId(options.taskQueue),
+    spec: { intervals: [{ every: `${options.intervalSeconds} seconds` }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledRebalanceWorkflow',
+      workflowId: scheduledRebalanceWorkflowId(options.taskQueue),
+      taskQueue: options.taskQueue,
+      args,
+      staticSummary: 'Scheduled rebalance',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    note: 'pix-payments rebalance',
+    ...(options.paused === undefined ? {} : { paused: options.paused }),
+  });
 }

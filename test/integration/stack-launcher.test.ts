@@ -34,6 +34,7 @@ async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
     SANDBOX_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     LEDGER_PG_PORT: String(await freePort()),
+    WORKER_HTTP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
 }

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
+import { ledgerCheckScheduleId, orphanedHoldWorkflowId } from '../../operations/messages';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { freePort } from '../../scripts/ports';
 import { waitFor } from '../../scripts/wait-for';
@@ -161,4 +162,64 @@ describe('the worker process: health, readiness and metrics', () => {
       scrape.value('temporal_activity_execution_latency', { activity_type: 'createCashOut' }),
     ).toBeGreaterThanOrEqual(1);
   }, 180_000);
+
+  it('counts a hold whose lifecycle was terminated as orphaned, until it is resolved', async () => {
+    const input = env.cashOutInput({ reconcileIntervalSeconds: 3_600 });
+    await env.fundUser(input.userId, 30_00);
+    const handle = await env.startCashOut(input);
+    await env.waitForState<CashOutStatus>(handle, 'PROCESSING', 60_000);
+    await handle.terminate('test: an operator pressed Terminate');
+    await waitFor(
+      'the orphaned hold to be counted',
+      async () => (await Scrape.of(url)).value('pix_orphaned_holds') === 1,
+      {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      },
+    );
+    expect((await Scrape.of(url)).value('pix_orphaned_holds_cents')).toBe(input.amountCents);
+
+    await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+    const outcome = await env.client.workflow.execute('orphanedHoldWorkflow', {
+      taskQueue: env.taskQueue,
+      workflowId: orphanedHoldWorkflowId(`cash-out:${input.reference}:hold`),
+      args: [{ holdTransferId: `cash-out:${input.reference}:hold`, reason: 'test', resolvedBy: 'test' }],
+    });
+    expect(outcome).toMatchObject({ decision: 'POSTED', pspStatus: 'COMPLETED' });
+    await waitFor(
+      'the orphaned hold to be gone',
+      async () => (await Scrape.of(url)).value('pix_orphaned_holds') === 0,
+      {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      },
+    );
+    await env.expectLedgerMatchesPsp();
+  }, 120_000);
+
+  it('creates the daily ledger check Schedule; a check run sets the pix_ledger_check_* metrics', async () => {
+    const schedule = await env.client.schedule.getHandle(ledgerCheckScheduleId(env.taskQueue)).describe();
+    expect(schedule.spec.intervals).toMatchObject([{ every: 86_400_000 }]);
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ledgerCheckWorkflow' });
+
+    // The PSP holds far more than the users are owed here: the exposure check fails, the others pass.
+    const report = await env.client.workflow.execute('ledgerCheckWorkflow', {
+      taskQueue: env.taskQueue,
+      workflowId: `ledger-check-test:${env.taskQueue}`,
+      args: [{ thresholdCents: 100_00, holdLimitSeconds: 3600 }],
+    });
+    expect(report.checks.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+      ['BALANCE', 'OK'],
+      ['HOLD_AGE', 'OK'],
+      ['ORPHANED_HOLDS', 'OK'],
+      ['EXPOSURE', 'FAILED'],
+    ]);
+    const scrape = await Scrape.of(url);
+    expect(scrape.value('pix_ledger_check_ok')).toBe(0);
+    expect(scrape.value('pix_ledger_check_failed', { check: 'EXPOSURE' })).toBe(1);
+    expect(scrape.value('pix_ledger_check_failed', { check: 'BALANCE' })).toBe(0);
+    expect(scrape.value('pix_ledger_imbalance_cents')).toBe(0);
+    expect(scrape.value('pix_ledger_exposure_gap_cents')).toBe(report.exposureGapCents);
+    expect(scrape.value('pix_ledger_check_timestamp_seconds')).toBe(Date.parse(report.checkedAt) / 1000);
+  });
 });

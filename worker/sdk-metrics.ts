@@ -38,6 +38,19 @@ const SDK_LABELS = [
   'failure_reason',
 ];
 
+/**
+ * The SDK metrics the dashboard and the alert rules (docker/observability/) use. The SDK names its
+ * own metrics, so this list is what the tests hold them to: observability.test.ts checks every
+ * query names a metric exported, and worker-metrics.test.ts that a real worker exports these.
+ */
+export const TEMPORAL_METRICS_WATCHED = [
+  'temporal_num_pollers',
+  'temporal_worker_task_slots_available',
+  'temporal_workflow_task_schedule_to_start_latency',
+  'temporal_activity_schedule_to_start_latency',
+  'temporal_sticky_cache_size',
+] as const;
+
 type Forwarded =
   | { kind: 'counter'; metric: Counter; labels: Set<string> }
   | { kind: 'gauge'; metric: Gauge; labels: Set<string> }

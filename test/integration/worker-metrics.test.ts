@@ -10,6 +10,7 @@ import { ledgerCheckScheduleId, orphanedHoldWorkflowId } from '../../operations/
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { freePort } from '../../scripts/ports';
 import { waitFor } from '../../scripts/wait-for';
+import { TEMPORAL_METRICS_WATCHED } from '../../worker/sdk-metrics';
 import type { CashOutStatus } from '../../workflows/messages';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 import { Scrape } from '../helpers/metrics-scrape';
@@ -155,7 +156,8 @@ describe('the worker process: health, readiness and metrics', () => {
     expect(
       scrape.find('temporal_worker_task_slots_available', { worker_type: 'WorkflowWorker' }),
     ).not.toEqual([]);
-    expect(scrape.find('temporal_num_pollers', { task_queue: env.taskQueue })).not.toEqual([]);
+    expect(scrape.find('temporal_num_pollers', { poller_type: 'workflow_task' })).not.toEqual([]);
+    for (const name of TEMPORAL_METRICS_WATCHED) expect(scrape.type(name), name).toBeDefined();
     expect(scrape.type('temporal_workflow_task_schedule_to_start_latency')).toBe('histogram');
     expect(scrape.type('temporal_sticky_cache_size')).toBe('gauge');
     expect(

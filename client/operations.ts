@@ -9,6 +9,7 @@ import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { holdLifecycle, type OrphanedHold } from '../domain/holds';
 import { transferIdProblem } from '../domain/ledger';
+import type { ValidationProblem } from '../domain/validation';
 import {
   type LedgerCheckReport,
   type LedgerCheckSettings,
@@ -18,6 +19,7 @@ import {
   orphanedHoldWorkflowId,
 } from '../operations/messages';
 import { orphanedAmong } from '../runtime/lifecycle-facts';
+import { withinTime } from '../runtime/time-limit';
 import { RequestRejectedError, ValidationError, WaitTimeoutError } from './errors';
 import type { WalletBooks } from './ledger-client';
 
@@ -26,23 +28,10 @@ export const OPERATION_TIMEOUT_MS = 60_000;
 
 /** The workflow's result, or WaitTimeoutError (exit 5) when no worker ran it in time: it runs once one polls. */
 async function resultWithin<T>(handle: WorkflowHandle, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WaitTimeoutError(
-            handle.workflowId,
-            timeoutMs,
-            undefined,
-            `run (${what}): is a worker polling?`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
+  const timedOut = () =>
+    new WaitTimeoutError(handle.workflowId, timeoutMs, undefined, `run (${what}): is a worker polling?`);
   try {
-    return (await Promise.race([handle.result(), timeout])) as T;
+    return (await withinTime(handle.result(), timeoutMs, timedOut)) as T;
   } catch (err) {
     // The workflow failed (a refusal the activity raised, e.g. no holds with the platform wallet service).
     if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
@@ -50,9 +39,27 @@ async function resultWithin<T>(handle: WorkflowHandle, timeoutMs: number, what: 
       throw new RequestRejectedError(handle.workflowId, `${failure.type}: ${failure.message}`);
     }
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
+}
+
+/** Problems of an operator's decision: who, why, and the PSP transaction they name (if any). */
+export function operatorDecisionProblems(decision: {
+  reason: unknown;
+  resolvedBy: unknown;
+  pspTransactionId?: unknown;
+}): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  if (typeof decision.reason !== 'string' || decision.reason.trim() === '') {
+    problems.push({ field: 'reason', rule: 'must not be blank' });
+  }
+  if (typeof decision.resolvedBy !== 'string' || decision.resolvedBy.trim() === '') {
+    problems.push({ field: 'resolvedBy', rule: 'must not be blank' });
+  }
+  const id = decision.pspTransactionId;
+  if (id !== undefined && !(typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id))) {
+    problems.push({ field: 'pspTransactionId', rule: 'must be 1-128 letters, digits and . _ : -' });
+  }
+  return problems;
 }
 
 /** Runs the ledger integrity check now (the same workflow as the daily Schedule) and answers its report. */
@@ -98,23 +105,13 @@ export async function resolveOrphanedHold(
   request: OrphanedHoldRequest,
   timeoutMs = OPERATION_TIMEOUT_MS,
 ): Promise<OrphanedHoldOutcome> {
-  const problems = [];
+  const problems = operatorDecisionProblems(request);
   const lifecycle = holdLifecycle(request.holdTransferId);
   if (transferIdProblem(request.holdTransferId) || lifecycle === null) {
-    problems.push({
+    problems.unshift({
       field: 'holdTransferId',
       rule: 'must be a hold id as pix review list shows it: cash-out:<ref>:hold or cash-in:<ref>:refund-hold',
     });
-  }
-  if (typeof request.reason !== 'string' || request.reason.trim() === '') {
-    problems.push({ field: 'reason', rule: 'must not be blank' });
-  }
-  if (typeof request.resolvedBy !== 'string' || request.resolvedBy.trim() === '') {
-    problems.push({ field: 'resolvedBy', rule: 'must not be blank' });
-  }
-  const id = request.pspTransactionId;
-  if (id !== undefined && !/^[\w.:-]{1,128}$/.test(id)) {
-    problems.push({ field: 'pspTransactionId', rule: 'must be 1-128 letters, digits and . _ : -' });
   }
   if (problems.length > 0) throw new ValidationError(problems);
   const handle = await temporal.workflow.start('orphanedHoldWorkflow', {

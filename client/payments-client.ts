@@ -44,7 +44,7 @@ import {
   WaitTimeoutError,
 } from './errors';
 import type { WalletBooks } from './ledger-client';
-import { listOrphanedHolds, resolveOrphanedHold, verifyLedger } from './operations';
+import { listOrphanedHolds, operatorDecisionProblems, resolveOrphanedHold, verifyLedger } from './operations';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
 import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
@@ -393,19 +393,9 @@ export class PaymentsClient {
    */
   async resolveReview(reference: string, resolution: ReviewResolution, kind?: PaymentKind): Promise<Payment> {
     checkReference(reference);
-    const problems = [];
+    const problems = operatorDecisionProblems(resolution);
     if (resolution.decision !== 'SENT' && resolution.decision !== 'NOT_SENT') {
-      problems.push({ field: 'decision', rule: 'must be SENT or NOT_SENT' });
-    }
-    if (typeof resolution.reason !== 'string' || resolution.reason.trim() === '') {
-      problems.push({ field: 'reason', rule: 'must not be blank' });
-    }
-    if (typeof resolution.resolvedBy !== 'string' || resolution.resolvedBy.trim() === '') {
-      problems.push({ field: 'resolvedBy', rule: 'must not be blank' });
-    }
-    const id = resolution.pspTransactionId;
-    if (id !== undefined && !/^[\w.:-]{1,128}$/.test(id)) {
-      problems.push({ field: 'pspTransactionId', rule: 'must be 1-128 letters, digits and . _ : -' });
+      problems.unshift({ field: 'decision', rule: 'must be SENT or NOT_SENT' });
     }
     if (problems.length > 0) throw new ValidationError(problems);
     const payment = await this.getPayment(reference, kind);

@@ -68,7 +68,7 @@ async function decide(
   const transactionId = named ?? known;
   if (!transactionId) {
     if (!facts.pspAsked) {
-      await voidHold(target);
+      await finalise(target, 'void');
       return {
         decision: 'VOIDED',
         why: 'the lifecycle never asked the PSP',
@@ -108,11 +108,11 @@ async function decide(
   });
   if (hold.kind === 'CASH_OUT') {
     if (status === 'COMPLETED') {
-      await postHold(target);
+      await finalise(target, 'post');
       return outcome('POSTED', 'the PSP completed the cash-out');
     }
     if (status === 'REFUNDED') {
-      await postHold(target);
+      await finalise(target, 'post');
       await ledger.creditCashOutReturn({
         transferId: transferIds.cashOutReturn(target.reference),
         userId: target.userId,
@@ -125,17 +125,17 @@ async function decide(
       );
     }
     if (status === 'FAILED' || status === 'CANCELLED') {
-      await voidHold(target);
+      await finalise(target, 'void');
       return outcome('VOIDED', `the PSP says ${status}: nothing left`);
     }
     return refuse(`the PSP says ${status}: not final yet, ask again later`, transactionId, status);
   }
   if (status === 'REFUNDED') {
-    await postHold(target);
+    await finalise(target, 'post');
     return outcome('POSTED', 'the PSP refunded the cash-in');
   }
   if (!facts.pspAsked) {
-    await voidHold(target);
+    await finalise(target, 'void');
     return outcome('VOIDED', `the refund was never asked of the PSP, which says ${status}`);
   }
   return refuse(
@@ -154,22 +154,21 @@ interface Target {
   amountCents: number;
 }
 
-function postHold(hold: Target) {
-  const transferId =
-    hold.kind === 'CASH_OUT'
-      ? transferIds.cashOutPost(hold.reference)
-      : transferIds.cashInRefundPost(hold.reference);
-  const post = hold.kind === 'CASH_OUT' ? ledger.postCashOut : ledger.postCashInRefund;
-  return post({ transferId, pendingId: hold.transferId });
-}
+/** The lifecycle's own transfer ids and ledger steps that post or void each kind of hold. */
+const FINALISE = {
+  CASH_OUT: {
+    post: { id: transferIds.cashOutPost, step: ledger.postCashOut },
+    void: { id: transferIds.cashOutVoid, step: ledger.voidCashOut },
+  },
+  CASH_IN_REFUND: {
+    post: { id: transferIds.cashInRefundPost, step: ledger.postCashInRefund },
+    void: { id: transferIds.cashInRefundVoid, step: ledger.voidCashInRefund },
+  },
+} as const;
 
-function voidHold(hold: Target) {
-  const transferId =
-    hold.kind === 'CASH_OUT'
-      ? transferIds.cashOutVoid(hold.reference)
-      : transferIds.cashInRefundVoid(hold.reference);
-  const voidIt = hold.kind === 'CASH_OUT' ? ledger.voidCashOut : ledger.voidCashInRefund;
-  return voidIt({ transferId, pendingId: hold.transferId });
+function finalise(hold: Target, how: 'post' | 'void') {
+  const { id, step } = FINALISE[hold.kind][how];
+  return step({ transferId: id(hold.reference), pendingId: hold.transferId });
 }
 
 function who(request: OrphanedHoldRequest): Pick<OrphanedHoldOutcome, 'resolvedBy' | 'reason'> {

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
+import { withinTime } from '../runtime/time-limit';
 
 export interface ReadinessSources {
   /** The worker's state (Worker.getState()), or undefined before it exists. */
@@ -70,11 +71,7 @@ async function isPolling(sources: ReadinessSources): Promise<boolean> {
 }
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withinTime(promise, PROBE_TIMEOUT_MS, () => new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`));
 }
 
 export interface WorkerHttpServer {

@@ -35,26 +35,23 @@ const PROBE_TIMEOUT_MS = 2_000;
 const POLLER_FRESH_MS = 120_000;
 
 export async function readiness(sources: ReadinessSources): Promise<Readiness> {
-  const problems: string[] = [];
   const worker = sources.workerState() ?? 'STARTING';
+  const probe = <T>(work: Promise<T>) =>
+    withTimeout(work).then(
+      (value) => ({ value, failure: null }),
+      (err: unknown) => ({ value: undefined, failure: (err as Error).message }),
+    );
+  const [temporal, wallet] = await Promise.all([probe(isPolling(sources)), probe(sources.walletAnswers())]);
+  const polling = temporal.value === true;
+  // Always in this order, whichever probe answered first.
+  const problems: string[] = [];
   if (worker !== 'RUNNING') problems.push(`worker is ${worker}`);
-  const [polling, wallet] = await Promise.all([
-    withTimeout(isPolling(sources)).catch((err: unknown) => {
-      problems.push(`Temporal: ${(err as Error).message}`);
-      return false;
-    }),
-    withTimeout(sources.walletAnswers()).then(
-      () => true,
-      (err: unknown) => {
-        problems.push(`wallet: ${(err as Error).message}`);
-        return false;
-      },
-    ),
-  ]);
-  if (!polling && problems.every((p) => !p.startsWith('Temporal'))) {
+  if (temporal.failure) problems.push(`Temporal: ${temporal.failure}`);
+  else if (!polling) {
     problems.push(`Temporal does not list this worker (${sources.identity}) as polling ${sources.taskQueue}`);
   }
-  return { ok: problems.length === 0, worker, polling, wallet, problems };
+  if (wallet.failure) problems.push(`wallet: ${wallet.failure}`);
+  return { ok: problems.length === 0, worker, polling, wallet: wallet.failure === null, problems };
 }
 
 async function isPolling(sources: ReadinessSources): Promise<boolean> {

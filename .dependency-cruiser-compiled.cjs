@@ -12,7 +12,7 @@ module.exports = {
       name: 'workflows-load-no-side-effecting-module',
       comment: 'workflows import activities and libraries as types only (`import type`)',
       severity: 'error',
-      from: { path: '^dist/workflows/' },
+      from: { path: '^dist/(workflows|operations)/' },
       to: {
         path: '^dist/(activities|connectpsp|ledger|wallet|runtime|worker|relay|client|sandbox|wallet-service|scripts|bench)/',
       },
@@ -21,7 +21,7 @@ module.exports = {
       name: 'workflows-reach-no-node-built-in',
       comment: 'a Node built-in reached from workflow code breaks the bundle and determinism',
       severity: 'error',
-      from: { path: '^dist/workflows/' },
+      from: { path: '^dist/(workflows|operations)/' },
       to: { path: NODE_BUILTINS, reachable: true },
     },
     {
@@ -29,7 +29,7 @@ module.exports = {
       comment: 'activities may name workflow message types, never run workflow code',
       severity: 'error',
       from: { path: '^dist/activities/' },
-      to: { path: '^dist/workflows/' },
+      to: { path: '^dist/(workflows|operations)/' },
     },
   ],
   options: {

@@ -5,7 +5,7 @@
  *   entry points    scripts/, bench/           (test/ sits above everything)
  *   processes       worker/, relay/, client/, sandbox/, wallet-service/   (never each other)
  *   runtime         runtime/
- *   Temporal code   workflows/, activities/
+ *   Temporal code   workflows/, operations/ (the operators' workflows, same rules), activities/
  *   libraries       wallet/ above connectpsp/, ledger/   (no Temporal)
  *   domain          domain/                    (pure)
  *
@@ -31,13 +31,20 @@ const processIsolation = PROCESSES.map((name) => ({
 const upward = [
   { layer: 'runtime', above: PROCESSES },
   { layer: 'workflows', above: [...PROCESSES, 'runtime'] },
+  { layer: 'operations', above: [...PROCESSES, 'runtime'] },
   { layer: 'activities', above: [...PROCESSES, 'runtime'] },
-  { layer: 'wallet', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp'] },
-  { layer: 'connectpsp', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'ledger', 'wallet'] },
-  { layer: 'ledger', above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp', 'wallet'] },
+  { layer: 'wallet', above: [...PROCESSES, 'runtime', 'workflows', 'operations', 'activities', 'connectpsp'] },
+  {
+    layer: 'connectpsp',
+    above: [...PROCESSES, 'runtime', 'workflows', 'operations', 'activities', 'ledger', 'wallet'],
+  },
+  {
+    layer: 'ledger',
+    above: [...PROCESSES, 'runtime', 'workflows', 'operations', 'activities', 'connectpsp', 'wallet'],
+  },
   {
     layer: 'domain',
-    above: [...PROCESSES, 'runtime', 'workflows', 'activities', 'connectpsp', 'ledger', 'wallet'],
+    above: [...PROCESSES, 'runtime', 'workflows', 'operations', 'activities', 'connectpsp', 'ledger', 'wallet'],
   },
 ].map(({ layer, above }) => ({
   name: `${layer}-imports-nothing-above-it`,
@@ -89,7 +96,7 @@ module.exports = {
       name: 'workflows-import-only-the-workflow-sdk',
       comment: 'workflow code runs in the deterministic sandbox: of packages, only the workflow SDK',
       severity: 'error',
-      from: { path: '^workflows/' },
+      from: { path: '^(workflows|operations)/' },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'],
         pathNot: '^node_modules/@temporalio/(workflow|common)/',

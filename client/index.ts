@@ -3,10 +3,15 @@
  * exports. Another application starts and follows payments with it, as the `pix` CLI does.
  */
 
+/** Holds, orphaned holds and the ledger integrity check's report (`listReviews`, `verifyLedger`). */
+export type { HoldKind, OpenHold, OrphanedHold } from '../domain/holds';
+export type { LedgerCheckName, LedgerCheckResult } from '../domain/ledger-check';
 /** What a payment request holds (domain/validation.ts checks it before anything is sent). */
 export type { BankAccountInput, CashInInput, CashOutInput } from '../domain/validation';
 /** The ledger's own refusal of a bet beyond the balance (`payments.ledger.recordBet`). */
 export { InsufficientFundsError } from '../ledger/errors';
+/** The operators' workflows: the ledger check and the resolution of orphaned holds. */
+export * from '../operations/messages';
 /** Every signal, query and update of the workflows, and the statuses they answer. */
 export * from '../workflows/messages';
 export { cashInWorkflowId, cashOutWorkflowId } from '../workflows/workflow-ids';
@@ -22,6 +27,7 @@ export {
   PaymentsClient,
   type PaymentsClientOptions,
   type RefundOptions,
+  type ReviewPage,
   type WaitOptions,
 } from './payments-client';
 export type {

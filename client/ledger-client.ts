@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { type OpenHold, openHoldOf } from '../domain/holds';
 import {
   type LedgerTransfer,
   platformMovementIdProblem,
@@ -32,7 +33,7 @@ export const MAX_MOVEMENTS = 1000;
 /** What the client and the CLI read and record on the wallet, whichever backend keeps it. */
 export type WalletBooks = Pick<
   LedgerClient,
-  'balance' | 'exposure' | 'movements' | 'recordBet' | 'recordWin' | 'close'
+  'balance' | 'exposure' | 'movements' | 'recordBet' | 'recordWin' | 'openHolds' | 'isOpenHold' | 'close'
 >;
 
 /**
@@ -76,6 +77,21 @@ export class LedgerClient {
     throwIfInvalid(problems);
     const accountId = options.userId === undefined ? SYSTEM_ACCOUNTS.platform : userAccountId(options.userId);
     return this.guard(() => this.ledger.listTransfers({ accountId, limit }));
+  }
+
+  /**
+   * The holds neither posted nor voided yet, oldest first (at most MAX_MOVEMENTS); null where the
+   * books are the platform wallet service's, which does not list them.
+   */
+  async openHolds(): Promise<OpenHold[] | null> {
+    return this.guard(async () =>
+      (await this.ledger.listOpenHolds({ limit: MAX_MOVEMENTS })).map(openHoldOf),
+    );
+  }
+
+  /** Whether this hold is still neither posted nor voided. */
+  async isOpenHold(transferId: string): Promise<boolean> {
+    return this.guard(async () => (await this.ledger.findOpenHold(transferId)) !== null);
   }
 
   /** A stake leaves the wallet; InsufficientFundsError (from the ledger) when the available balance is short. */

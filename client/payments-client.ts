@@ -1,6 +1,7 @@
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
+import type { OrphanedHold } from '../domain/holds';
 import {
   type CashInInput,
   type CashOutInput,
@@ -11,7 +12,10 @@ import {
   validateCashInRequest,
   validateCashOutInput,
 } from '../domain/validation';
+import type { LedgerCheckReport, OrphanedHoldOutcome, OrphanedHoldRequest } from '../operations/messages';
+import { parseConfig } from '../runtime/config';
 import { refundAfterClose } from '../runtime/late-event-door';
+import { ledgerCheckSettingsFrom } from '../runtime/ledger-check-schedule';
 import type { cashInWorkflow } from '../workflows/cash-in';
 import type { cashOutWorkflow } from '../workflows/cash-out';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../workflows/inputs';
@@ -41,6 +45,7 @@ import {
   WaitTimeoutError,
 } from './errors';
 import type { WalletBooks } from './ledger-client';
+import { listOrphanedHolds, operatorDecisionProblems, resolveOrphanedHold, verifyLedger } from './operations';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
 import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
@@ -77,6 +82,9 @@ export interface CashOutStarted {
   workflowId: string;
   webUiUrl?: string;
 }
+
+/** A page of payments in NEEDS_REVIEW and, on the first page, the orphaned holds (null: not listable here). */
+export type ReviewPage = PaymentPage & { orphanedHolds: OrphanedHold[] | null };
 
 /** The status query's answer for one payment, with where to see it. */
 export type Payment = (CashInStatus | CashOutStatus) & { workflowId: string; webUiUrl?: string };
@@ -322,11 +330,65 @@ export class PaymentsClient {
   }
 
   /**
-   * The payments waiting for an operator (NEEDS_REVIEW): an outcome the PSP's answers could not
-   * prove, an overdue verdict, a wallet that refused a movement. Visibility: eventually consistent.
+   * What waits for an operator: the payments in NEEDS_REVIEW (an outcome the PSP's answers could
+   * not prove, an overdue verdict, a wallet that refused a movement; visibility, eventually
+   * consistent), and on the first page the orphaned holds, money held by a lifecycle that is no
+   * longer running (`resolveOrphanedHold`); null when the wallet is the platform's service.
    */
-  async listReviews(filter: Omit<ListPaymentsFilter, 'status'> = {}): Promise<PaymentPage> {
-    return this.listPayments({ ...filter, status: NEEDS_REVIEW });
+  async listReviews(filter: Omit<ListPaymentsFilter, 'status'> = {}): Promise<ReviewPage> {
+    const page = await this.listPayments({ ...filter, status: NEEDS_REVIEW });
+    if (filter.pageToken) return { ...page, orphanedHolds: [] };
+    const holds = await this.listOrphanedHolds();
+    const kind = filter.kind === 'CASH_IN' ? 'CASH_IN_REFUND' : filter.kind;
+    const matching = holds?.filter(
+      (hold) =>
+        (kind === undefined || hold.kind === kind) &&
+        (filter.userId === undefined || hold.userId === filter.userId) &&
+        (filter.since === undefined || Date.parse(hold.createdAt) >= filter.since.getTime()),
+    );
+    return { ...page, orphanedHolds: matching ?? null };
+  }
+
+  /** Holds whose lifecycle is no longer running; null when the wallet is the platform's service. */
+  async listOrphanedHolds(): Promise<OrphanedHold[] | null> {
+    try {
+      return await listOrphanedHolds(this.temporal, this.ledger);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * Settles an orphaned hold (`listReviews`) as the PSP's own record says: posted when the PSP
+   * completed it, voided when it failed or was provably never asked; otherwise refused
+   * (RequestRejectedError) and the money stays held. Recorded with who and why.
+   */
+  async resolveOrphanedHold(request: OrphanedHoldRequest, timeoutMs?: number): Promise<OrphanedHoldOutcome> {
+    try {
+      return await resolveOrphanedHold(this.temporal, this.settings.taskQueue, request, timeoutMs);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * Runs the ledger integrity check now, on the worker (the same check as the daily Schedule):
+   * the books balance, no hold is older than its lifecycle allows or orphaned, and the exposure
+   * matches the PSP's transactional balance within the rebalance threshold.
+   */
+  async verifyLedger(timeoutMs?: number): Promise<LedgerCheckReport> {
+    const defaults = parseConfig({});
+    const settings = ledgerCheckSettingsFrom({
+      REBALANCE_THRESHOLD_CENTS: this.settings.rebalanceThresholdCents,
+      PSP_RETRY_WINDOW_SECONDS: this.settings.pspRetryWindowSeconds ?? defaults.PSP_RETRY_WINDOW_SECONDS,
+      PSP_OUTCOME_DEADLINE_SECONDS:
+        this.settings.pspOutcomeDeadlineSeconds ?? defaults.PSP_OUTCOME_DEADLINE_SECONDS,
+    });
+    try {
+      return await verifyLedger(this.temporal, this.settings.taskQueue, settings, timeoutMs);
+    } catch (err) {
+      throw this.translate(err);
+    }
   }
 
   /**
@@ -336,19 +398,9 @@ export class PaymentsClient {
    */
   async resolveReview(reference: string, resolution: ReviewResolution, kind?: PaymentKind): Promise<Payment> {
     checkReference(reference);
-    const problems = [];
+    const problems = operatorDecisionProblems(resolution);
     if (resolution.decision !== 'SENT' && resolution.decision !== 'NOT_SENT') {
-      problems.push({ field: 'decision', rule: 'must be SENT or NOT_SENT' });
-    }
-    if (typeof resolution.reason !== 'string' || resolution.reason.trim() === '') {
-      problems.push({ field: 'reason', rule: 'must not be blank' });
-    }
-    if (typeof resolution.resolvedBy !== 'string' || resolution.resolvedBy.trim() === '') {
-      problems.push({ field: 'resolvedBy', rule: 'must not be blank' });
-    }
-    const id = resolution.pspTransactionId;
-    if (id !== undefined && !/^[\w.:-]{1,128}$/.test(id)) {
-      problems.push({ field: 'pspTransactionId', rule: 'must be 1-128 letters, digits and . _ : -' });
+      problems.unshift({ field: 'decision', rule: 'must be SENT or NOT_SENT' });
     }
     if (problems.length > 0) throw new ValidationError(problems);
     const payment = await this.getPayment(reference, kind);

@@ -2,6 +2,7 @@ import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ValidationError } from '../domain/validation';
 import { ensureRebalanceSchedule, executeRebalance } from '../runtime/rebalance-door';
+import { withinTime } from '../runtime/time-limit';
 import type { RebalanceRunResult, RebalanceStatus } from '../workflows/messages';
 import { statusQuery } from '../workflows/messages';
 import { rebalanceScheduleId, rebalanceWorkflowId } from '../workflows/workflow-ids';
@@ -72,28 +73,12 @@ export class RebalanceClient {
       },
     });
     // The coordinator runs one rebalance at a time: a run stuck on the PSP delays every trigger.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WaitTimeoutError(
-              this.coordinatorId,
-              timeoutMs,
-              undefined,
-              'answer (a run is still going on)',
-            ),
-          ),
-        timeoutMs,
-      );
-    });
+    const timedOut = () =>
+      new WaitTimeoutError(this.coordinatorId, timeoutMs, undefined, 'answer (a run is still going on)');
     try {
-      return await Promise.race([result, timeout]);
+      return await withinTime(result, timeoutMs, timedOut);
     } catch (err) {
       throw this.translate(err, 'rebalance coordinator');
-    } finally {
-      clearTimeout(timer);
-      result.catch(() => undefined);
     }
   }
 

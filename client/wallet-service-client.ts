@@ -53,6 +53,15 @@ export class WalletServiceClient implements WalletBooks {
     });
   }
 
+  /** The platform's wallet service keeps its holds in its own books; this contract does not list them. */
+  async openHolds(): Promise<null> {
+    return null;
+  }
+
+  async isOpenHold(): Promise<boolean> {
+    return false;
+  }
+
   async exposure(): Promise<Cents> {
     return this.guard(() => this.wallet.exposureCents());
   }

@@ -17,6 +17,7 @@ import {
   tokenRequestSchema,
   tokenResponseSchema,
 } from '../domain/connectpsp';
+import type { PspCallObserver, PspEndpoint } from './call-observer';
 import { ConnectPspError, isRetryableFailure, parseRetryAfter } from './errors';
 import {
   contractViolation,
@@ -56,11 +57,15 @@ export interface ConnectPspClientOptions {
   maxConnections?: number;
   /** Clock for token renewal (tests move it); default Date.now. */
   now?: () => number;
+  /** Told of every HTTP exchange and token renewal (the worker's metrics). */
+  observer?: PspCallObserver;
 }
 
 /** One HTTP exchange with the PSP, described once and run by `exchange`. */
 interface Exchange<T> {
   method: 'GET' | 'POST';
+  /** The documented endpoint, `{id}` in place of the path parameter: what metrics are labelled with. */
+  endpoint: PspEndpoint;
   path: string;
   body?: unknown;
   responseSchema: z.ZodType<T>;
@@ -73,6 +78,7 @@ interface Exchange<T> {
 
 /** 401 codes after which a new token is fetched and the call sent once more. */
 const TOKEN_REJECTED_CODES: ReadonlySet<string> = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN']);
+const TOKEN_REJECTED = Symbol('token rejected');
 
 const idempotencyKeyField = z.object({ idempotencyKey: z.uuid('must be a UUID') });
 const idField = z.object({
@@ -92,9 +98,11 @@ export class ConnectPspClient {
   private readonly transport: HttpTransport;
   private readonly tokens: TokenManager;
   private readonly credentials: ConnectPspCredentials;
+  private readonly observer: PspCallObserver;
 
   constructor(options: ConnectPspClientOptions) {
     this.credentials = { ...options.credentials };
+    this.observer = options.observer ?? {};
     this.transport = new HttpTransport({
       baseUrl: options.baseUrl,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
@@ -104,6 +112,7 @@ export class ConnectPspClient {
       fetchToken: () => this.issueToken(),
       cryptoToken: this.credentials.cryptoToken,
       now: options.now,
+      onRenewal: (renewal) => this.observer.onTokenRenewal?.(renewal),
     });
   }
 
@@ -114,6 +123,7 @@ export class ConnectPspClient {
     const body = parseRequest(label, tokenRequestSchema, { clientId, clientSecret });
     return this.exchange(label, {
       method: 'POST',
+      endpoint: 'POST /auth/token',
       path: '/auth/token',
       body,
       responseSchema: tokenResponseSchema,
@@ -132,6 +142,7 @@ export class ConnectPspClient {
     const body = parseRequest(label, createCashInRequestSchema, wire.cashInRequestToWire(input));
     const created = await this.exchange(label, {
       method: 'POST',
+      endpoint: 'POST /cash-in',
       path: '/cash-in',
       body,
       responseSchema: createdCashInReader,
@@ -148,6 +159,7 @@ export class ConnectPspClient {
     rejectIfInvalid(`GET ${path}`, problemsOf(idField, { id }));
     const cashIn = await this.exchange(`GET ${path}`, {
       method: 'GET',
+      endpoint: 'GET /cash-in/{id}',
       path,
       responseSchema: cashInRecordReader,
       authenticated: true,
@@ -168,6 +180,7 @@ export class ConnectPspClient {
     const body = parseRequest(label, refundCashInRequestSchema, input);
     const refunded = await this.exchange(label, {
       method: 'POST',
+      endpoint: 'POST /cash-in/{id}/refund',
       path,
       body,
       responseSchema: refundedCashInReader,
@@ -189,6 +202,7 @@ export class ConnectPspClient {
     const body = parseRequest(label, createCashOutRequestSchema, wire.cashOutRequestToWire(input));
     const created = await this.exchange(label, {
       method: 'POST',
+      endpoint: 'POST /cash-out',
       path: '/cash-out',
       body,
       responseSchema: createdCashOutReader,
@@ -206,6 +220,7 @@ export class ConnectPspClient {
     rejectIfInvalid(`GET ${path}`, problemsOf(idField, { id }));
     const cashOut = await this.exchange(`GET ${path}`, {
       method: 'GET',
+      endpoint: 'GET /cash-out/{id}',
       path,
       responseSchema: cashOutRecordReader,
       authenticated: true,
@@ -218,6 +233,7 @@ export class ConnectPspClient {
   async getBalance(options: CallOptions = {}): Promise<AccountBalance> {
     const balance = await this.exchange('GET /account/balance', {
       method: 'GET',
+      endpoint: 'GET /account/balance',
       path: '/account/balance',
       responseSchema: balanceResponseSchema,
       authenticated: true,
@@ -238,6 +254,7 @@ export class ConnectPspClient {
     });
     return this.exchange(label, {
       method: 'POST',
+      endpoint: 'POST /account/rebalance',
       path: '/account/rebalance',
       body,
       responseSchema: rebalanceResponseSchema,
@@ -254,15 +271,56 @@ export class ConnectPspClient {
   }
 
   private async exchange<T>(label: string, exchange: Exchange<T>): Promise<T> {
-    if (!exchange.authenticated) return this.readResponse(label, exchange, await this.send(exchange));
+    // Without tokenMayBeRejected an attempt answers the value or throws.
+    if (!exchange.authenticated) return (await this.attempt(label, exchange)) as T;
     const token = await this.tokens.get(exchange.signal);
-    const response = await this.send(exchange, token);
-    if (response.status === 401 && TOKEN_REJECTED_CODES.has(parseProblem(response.text)?.code ?? '')) {
-      this.tokens.invalidate(token.jwt);
-      const renewed = await this.tokens.get(exchange.signal);
-      return this.readResponse(label, exchange, await this.send(exchange, renewed), renewed);
+    const first = await this.attempt(label, exchange, token, { tokenMayBeRejected: true });
+    if (first !== TOKEN_REJECTED) return first;
+    this.tokens.invalidate(token.jwt);
+    return (await this.attempt(label, exchange, await this.tokens.get(exchange.signal))) as T;
+  }
+
+  /**
+   * One HTTP exchange, reported to the observer with its outcome and duration. With
+   * `tokenMayBeRejected`, a 401 refusing the token is answered TOKEN_REJECTED for the caller to
+   * renew it and try once more.
+   */
+  private async attempt<T>(
+    label: string,
+    exchange: Exchange<T>,
+    token?: AccessToken,
+    options: { tokenMayBeRejected?: boolean } = {},
+  ): Promise<T | typeof TOKEN_REJECTED> {
+    const startedAt = performance.now();
+    const report = (outcome: string, status: number | undefined) =>
+      this.observer.onCall?.({
+        endpoint: exchange.endpoint,
+        outcome,
+        status,
+        seconds: (performance.now() - startedAt) / 1000,
+      });
+    let response: HttpResponse;
+    try {
+      response = await this.send(exchange, token);
+    } catch (err) {
+      report(err instanceof ConnectPspError ? err.code : 'ABORTED', undefined);
+      throw err;
     }
-    return this.readResponse(label, exchange, response, token);
+    if (options.tokenMayBeRejected && response.status === 401) {
+      const code = parseProblem(response.text)?.code ?? '';
+      if (TOKEN_REJECTED_CODES.has(code)) {
+        report(code, response.status);
+        return TOKEN_REJECTED;
+      }
+    }
+    try {
+      const value = this.readResponse(label, exchange, response, token);
+      report('OK', response.status);
+      return value;
+    } catch (err) {
+      report(err instanceof ConnectPspError ? err.code : 'ERROR', response.status);
+      throw err;
+    }
   }
 
   private send(exchange: Exchange<unknown>, token?: AccessToken): Promise<HttpResponse> {

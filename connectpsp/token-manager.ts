@@ -1,5 +1,6 @@
 import type { TokenResponse } from '../domain/connectpsp';
 import { digitalSignature } from '../domain/connectpsp/signatures';
+import type { TokenRenewalReason } from './call-observer';
 
 /** A usable access token with its DigitalSignature, computed once per token. */
 export interface AccessToken {
@@ -16,6 +17,8 @@ export interface TokenManagerOptions {
   now?: () => number;
   /** Fraction of `expiresIn` after which the token is renewed; default 0.8. */
   renewAtFraction?: number;
+  /** Told of every renewal, why it happened and whether it worked (metrics). */
+  onRenewal?: (renewal: { reason: TokenRenewalReason; ok: boolean }) => void;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface TokenManagerOptions {
 export class TokenManager {
   private current: AccessToken | undefined;
   private renewal: Promise<AccessToken> | undefined;
+  /** The PSP refused the last token (invalidate): the next renewal is a rejection's, not a schedule's. */
+  private rejected = false;
   private readonly now: () => number;
   private readonly renewAtFraction: number;
 
@@ -37,18 +42,21 @@ export class TokenManager {
   async get(signal?: AbortSignal): Promise<AccessToken> {
     const current = this.current;
     if (current && this.now() < current.renewAtMs) return current;
-    this.renewal ??= this.renew();
+    this.renewal ??= this.renew(this.rejected ? 'rejected' : current ? 'expiring' : 'first');
     return abortable(this.renewal, signal);
   }
 
   /** Drops the token after the PSP rejected it, unless it was already replaced. */
   invalidate(jwt: string): void {
-    if (this.current?.jwt === jwt) this.current = undefined;
+    if (this.current?.jwt !== jwt) return;
+    this.current = undefined;
+    this.rejected = true;
   }
 
-  private async renew(): Promise<AccessToken> {
+  private async renew(reason: TokenRenewalReason): Promise<AccessToken> {
     // Measured from before the request, so network latency only makes renewal earlier.
     const requestedAtMs = this.now();
+    let ok = false;
     try {
       const response = await this.options.fetchToken();
       const token: AccessToken = {
@@ -57,9 +65,12 @@ export class TokenManager {
         renewAtMs: requestedAtMs + response.expiresIn * 1000 * this.renewAtFraction,
       };
       this.current = token;
+      this.rejected = false;
+      ok = true;
       return token;
     } finally {
       this.renewal = undefined;
+      this.options.onRenewal?.({ reason, ok });
     }
   }
 }

@@ -59,6 +59,10 @@ export interface Ledger {
   exposureCents(): Promise<Cents>;
   /** Newest first. */
   listTransfers(options: { accountId?: AccountId; limit: number }): Promise<LedgerTransfer[]>;
+  /** Holds (pending transfers) neither posted nor voided yet, oldest first. */
+  listOpenHolds(options: { limit: number }): Promise<LedgerTransfer[]>;
+  /** The hold with this id while it is neither posted nor voided; otherwise null. */
+  findOpenHold(id: string): Promise<LedgerTransfer | null>;
   /**
    * 0 when the books balance: total debits equal total credits (posted and pending), and every
    * account's counters equal what its journal entries add up to. Otherwise the sum of the gaps.
@@ -79,6 +83,8 @@ export function createLedger(pool: Pool): Ledger {
       userBalanceFrom(userId, await getBalances(pool, userAccountIdOf(userId))),
     exposureCents: () => exposureCents(pool),
     listTransfers: (options) => listTransfers(pool, options),
+    listOpenHolds: (options) => listOpenHolds(pool, options),
+    findOpenHold: (id) => findOpenHold(pool, id),
     checkBalanced: () => checkBalanced(pool),
   };
 }
@@ -323,6 +329,32 @@ async function listTransfers(
     [options.accountId ?? null, options.limit],
   );
   return result.rows.map(transferFromRow);
+}
+
+async function listOpenHolds(pool: Pool, options: { limit: number }): Promise<LedgerTransfer[]> {
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1 || options.limit > MAX_LIST_LIMIT) {
+    throw new LedgerInputError(`limit must be an integer 1..${MAX_LIST_LIMIT}`);
+  }
+  const result = await pool.query<TransferRow>(
+    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers t
+     WHERE t.kind = 'pending'
+       AND NOT EXISTS (SELECT 1 FROM ledger_transfers f WHERE f.pending_id = t.id)
+     ORDER BY t.seq LIMIT $1`,
+    [options.limit],
+  );
+  return result.rows.map(transferFromRow);
+}
+
+async function findOpenHold(pool: Pool, id: string): Promise<LedgerTransfer | null> {
+  validateTransferId(id);
+  const result = await pool.query<TransferRow>(
+    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers t
+     WHERE t.id = $1 AND t.kind = 'pending'
+       AND NOT EXISTS (SELECT 1 FROM ledger_transfers f WHERE f.pending_id = t.id)`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row ? transferFromRow(row) : null;
 }
 
 async function checkBalanced(pool: Pool): Promise<Cents> {

@@ -14,6 +14,12 @@ const port = z.coerce
   .int('must be an integer')
   .min(1, 'must be 1..65535')
   .max(65535, 'must be 1..65535');
+/** 0 asks the OS for any free port (tests, several workers on one host). */
+const portOrAny = z.coerce
+  .number()
+  .int('must be an integer')
+  .min(0, 'must be 0..65535')
+  .max(65535, 'must be 0..65535');
 const positiveInt = z.coerce.number().int('must be an integer').positive('must be > 0');
 const nonNegativeInt = z.coerce.number().int('must be an integer').min(0, 'must be >= 0');
 const booleanFlag = z
@@ -168,6 +174,12 @@ export const configSchema = z.object({
   /** Default: PSP_CALL_TIMEOUT_SECONDS + 5 (workerShutdownGraceSeconds). */
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.optional(),
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
+
+  // The worker's /metrics, /healthz and /readyz (worker/http-server.ts), and how often it reads the
+  // lifecycle and orphaned-hold gauges (worker/lifecycle-gauges.ts).
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: portOrAny.default(8392),
+  WORKER_GAUGES_INTERVAL_SECONDS: positiveInt.default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,6 +5,7 @@
  */
 import {
   type Client,
+  ScheduleOverlapPolicy,
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -211,6 +212,8 @@ export function ensureLateEventSweepSchedule(client: Client, options: LateEventS
       args,
       staticSummary: 'Late-event sweep: refunds and returns whose webhook was lost',
     },
+    // A sweep still paging when the next is due is not doubled; one missed while down runs once.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     note: 'pix-payments late-event sweep',
     ...(options.paused === undefined ? {} : { paused: options.paused }),
   });

@@ -2,7 +2,7 @@
  * Client side of rebalancing: the door every trigger goes through (update-with-start on the
  * coordinator `rebalance:<taskQueue>`) and the Temporal Schedule that knocks on it periodically.
  */
-import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, WithStartWorkflowOperation } from '@temporalio/client';
 import type { RebalanceWorkflowInput, ScheduledRebalanceInput } from '../workflows/inputs';
 import {
   type RebalanceRunResult,
@@ -72,20 +72,19 @@ export async function ensureRebalanceSchedule(
   client: Client,
   options: RebalanceScheduleOptions,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const scheduleId = rebalanceScheduleId(options.taskQueue);
   const args: [ScheduledRebalanceInput] = [{ thresholdCents: options.thresholdCents }];
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: 'scheduledRebalanceWorkflow',
-    workflowId: scheduledRebalanceWorkflowId(options.taskQueue),
-    taskQueue: options.taskQueue,
-    args,
-    staticSummary: 'Scheduled rebalance',
-  };
   return ensureSchedule(client, {
-    scheduleId,
+    scheduleId: rebalanceScheduleId(options.taskQueue),
     spec: { intervals: [{ every: `${options.intervalSeconds} seconds` }] },
-    action,
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledRebalanceWorkflow',
+      workflowId: scheduledRebalanceWorkflowId(options.taskQueue),
+      taskQueue: options.taskQueue,
+      args,
+      staticSummary: 'Scheduled rebalance',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     note: 'pix-payments rebalance',
     ...(options.paused === undefined ? {} : { paused: options.paused }),
   });

@@ -1,37 +1,32 @@
-/**
- * Creates a Temporal Schedule, or brings an existing one to the given spec and action: safe to call
- * on every start of the worker. Overlap SKIP: a run still going when the next is due is not doubled.
- */
-import {
-  type Client,
-  ScheduleAlreadyRunning,
-  type ScheduleOptionsAction,
-  ScheduleOverlapPolicy,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, type ScheduleOptions } from '@temporalio/client';
 
 export interface EnsuredSchedule {
   scheduleId: string;
-  spec: ScheduleSpec;
-  action: ScheduleOptionsAction;
+  spec: ScheduleOptions['spec'];
+  action: ScheduleOptions['action'];
+  policies: NonNullable<ScheduleOptions['policies']>;
+  /** Shown with the Schedule in the Web UI and `temporal schedule describe`. */
   note: string;
-  /** Left as it is on an existing schedule when undefined. */
+  /** Create it paused (tests, maintenance); an existing one keeps its pause state unless given. */
   paused?: boolean;
 }
 
+/**
+ * Creates a Schedule, or brings an existing one to this spec, action and policies: safe to call
+ * on every start of every worker replica.
+ */
 export async function ensureSchedule(
   client: Client,
   schedule: EnsuredSchedule,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const { scheduleId, spec, action } = schedule;
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
+  const { scheduleId, spec, action, policies, note, paused } = schedule;
   try {
     await client.schedule.create({
       scheduleId,
       spec,
       action,
       policies,
-      state: { paused: schedule.paused ?? false, note: schedule.note },
+      state: { paused: paused ?? false, note },
     });
     return { scheduleId, created: true };
   } catch (err) {
@@ -42,7 +37,7 @@ export async function ensureSchedule(
     spec,
     action,
     policies: { ...previous.policies, ...policies },
-    state: { ...previous.state, ...(schedule.paused === undefined ? {} : { paused: schedule.paused }) },
+    state: { ...previous.state, ...(paused === undefined ? {} : { paused }) },
   }));
   return { scheduleId, created: false };
 }

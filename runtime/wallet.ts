@@ -1,4 +1,4 @@
-import { connectLedger } from '../ledger';
+import { connectLedger, type Ledger } from '../ledger';
 import { HttpWallet } from '../wallet/http-wallet';
 import { ledgerWallet } from '../wallet/ledger-wallet';
 import type { WalletPort } from '../wallet/port';
@@ -9,6 +9,8 @@ export interface OpenWallet {
   wallet: WalletPort;
   /** What the worker logs: the backend and where it is (no secrets). */
   description: { backend: Config['WALLET_BACKEND']; where: string };
+  /** The built-in ledger's own books (integrity check, open holds); absent with the platform's wallet service. */
+  ledger?: Ledger;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function openWalletFromConfig(
   });
   return {
     wallet: ledgerWallet(ledger.ledger),
+    ledger: ledger.ledger,
     description: { backend: 'ledger', where: withoutPassword(config.LEDGER_DATABASE_URL) },
     close: () => ledger.close(),
   };

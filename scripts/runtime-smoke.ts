@@ -44,6 +44,7 @@ async function smokeEnvironment(dataDir: string): Promise<NodeJS.ProcessEnv> {
     LEDGER_PG_PORT: String(await freePort()),
     SANDBOX_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
+    WORKER_HTTP_PORT: String(await freePort()),
     // Nothing but the relay's webhooks can settle a payment within the smoke test's minute.
     CASHIN_RECONCILE_INTERVAL_SECONDS: '3600',
     CASHOUT_RECONCILE_INTERVAL_SECONDS: '3600',

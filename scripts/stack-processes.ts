@@ -9,9 +9,10 @@ import {
 } from '../runtime/config';
 import { embeddedPostgresUrl, WALLET_DATABASE, withoutPassword } from '../runtime/ledger-url';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { temporalTarget } from '../runtime/temporal-connection';
 import { postgresAccepts } from './embedded-postgres';
 import { spawnManaged } from './managed-process';
+import { freePort } from './ports';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from './temporal-dev-server';
 import { waitFor } from './wait-for';
 
@@ -204,24 +205,24 @@ const sandboxStep = nodeProcessStep(
   ({ config }) => httpOk(`http://127.0.0.1:${config.SANDBOX_PORT}/_sandbox/healthz`),
 );
 
-const workerStep = nodeProcessStep(
-  'worker',
-  'worker/main.js',
-  (config) => ({ where: `task queue ${config.TEMPORAL_TASK_QUEUE}` }),
-  async ({ config, env }) => {
-    const client = await connectClient(temporalTarget(config, env));
-    try {
-      const { pollers } = await client.workflowService.describeTaskQueue({
-        namespace: client.options.namespace,
-        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-      });
-      return pollers.length > 0;
-    } finally {
-      await client.connection.close();
-    }
+/**
+ * The worker, healthy once its /readyz says so (Temporal lists it polling, the wallet answers). Its
+ * row shows where /metrics, /healthz and /readyz are; WORKER_HTTP_PORT=0 gets a free port here.
+ */
+const workerStep: StackStep = {
+  name: 'worker',
+  async start(context) {
+    const port = context.config.WORKER_HTTP_PORT || (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const step = nodeProcessStep(
+      'worker',
+      'worker/main.js',
+      (config) => ({ where: `task queue ${config.TEMPORAL_TASK_QUEUE}; ${url}/metrics`, url }),
+      () => httpOk(`${url}/readyz`),
+    );
+    return step.start({ ...context, env: { ...context.env, WORKER_HTTP_PORT: String(port) } });
   },
-);
+};
 
 const relayProcessStep = nodeProcessStep(
   'relay',

@@ -54,6 +54,13 @@ function portClaims(config: Config): PortClaim[] {
   if (startsLocalSandbox(config)) {
     claims.push({ port: config.SANDBOX_PORT, variable: 'SANDBOX_PORT', what: 'ConnectPSP sandbox' });
   }
+  if (config.WORKER_HTTP_PORT !== 0) {
+    claims.push({
+      port: config.WORKER_HTTP_PORT,
+      variable: 'WORKER_HTTP_PORT',
+      what: 'worker metrics and health',
+    });
+  }
   claims.push({ port: config.RELAY_PORT, variable: 'RELAY_PORT', what: 'webhook relay' });
   if (servesCodec(config)) {
     claims.push({ port: config.CODEC_PORT, variable: 'CODEC_PORT', what: 'payload codec' });

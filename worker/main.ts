@@ -1,13 +1,20 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { MAX_OPEN_HOLDS } from '../activities/ledger-check';
 import { loadConfigOrExit, processEnvironment, workerShutdownGraceSeconds } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
 import { ensureLateEventSweepSchedule, lateEventDoor } from '../runtime/late-event-door';
+import { ensureLedgerCheckSchedule, ledgerCheckSettingsFrom } from '../runtime/ledger-check-schedule';
+import { lifecycleFacts, orphanedAmong } from '../runtime/lifecycle-facts';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { openWalletFromConfig } from '../runtime/wallet';
+import { readiness, startWorkerHttpServer } from './http-server';
+import { startLifecycleGauges } from './lifecycle-gauges';
+import { createWorkerObservability, stateDeadlinesFrom } from './observability';
+import { observedWallet } from './observed-wallet';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -18,7 +25,9 @@ import { workflowSource } from './workflow-source';
 async function main(): Promise<void> {
   const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
   const logger = createLogger(config, 'worker');
-  installTemporalRuntimeLogger(logger, config.LOG_LEVEL);
+  const observability = createWorkerObservability(logger);
+  const { metrics } = observability;
+  installTemporalRuntimeLogger(logger, config.LOG_LEVEL, observability.runtimeOptions);
   if (config.WALLET_BACKEND === 'ledger' && !config.LEDGER_DATABASE_URL) {
     logger.fatal(
       'LEDGER_DATABASE_URL is not set: the worker needs the ledger database (npm start provides one)',
@@ -32,7 +41,7 @@ async function main(): Promise<void> {
       logger.warn({ err: err.message }, 'ledger connection dropped; the pool replaces it'),
   });
   logger.info(wallet.description, 'wallet ready');
-  const psp = createConnectPspClientFromConfig(config);
+  const psp = createConnectPspClientFromConfig(config, { observer: metrics.pspObserver });
   const dataConverter = dataConverterFor(config);
   const connection = await NativeConnection.connect(target.connectionOptions);
   const client = await connectClient(target, { dataConverter });
@@ -50,6 +59,14 @@ async function main(): Promise<void> {
       requestsPerSecond: config.LATE_EVENT_SWEEP_REQUESTS_PER_SECOND,
     });
     logger.info(sweep, 'late-event sweep schedule ensured');
+    const ledgerCheck = await ensureLedgerCheckSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      settings: ledgerCheckSettingsFrom(config),
+    });
+    logger.info(ledgerCheck, 'ledger check schedule ensured');
+    const books = wallet.ledger;
+    const orphaned = (holds: Parameters<typeof orphanedAmong>[1]) =>
+      orphanedAmong(client, holds, async (id) => (await books?.findOpenHold(id)) != null);
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
@@ -58,13 +75,47 @@ async function main(): Promise<void> {
       dataConverter,
       activities: createActivities({
         psp,
-        wallet: wallet.wallet,
+        wallet: observedWallet(wallet.wallet, metrics),
         requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
         lateEvents: lateEventDoor(client, config.TEMPORAL_TASK_QUEUE),
+        operations: {
+          ...(books ? { books } : {}),
+          orphanedAmong: orphaned,
+          lifecycleFacts: (workflowId) => lifecycleFacts(client, workflowId),
+          onReport: (report) => metrics.ledgerChecked(report),
+        },
       }),
+      sinks: observability.sinks,
       shutdownGraceTime: `${workerShutdownGraceSeconds(config)}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
+    const http = await startWorkerHttpServer({
+      host: config.WORKER_HTTP_HOST,
+      port: config.WORKER_HTTP_PORT,
+      registry: metrics.registry,
+      beforeScrape: observability.sdkMetrics.drain,
+      readiness: () =>
+        readiness({
+          workerState: () => worker.getState(),
+          identity: worker.options.identity,
+          client,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          walletAnswers: () => wallet.wallet.exposureCents(),
+        }),
+    });
+    logger.info({ url: http.url }, 'worker http listening');
+    const gauges = startLifecycleGauges(
+      metrics,
+      {
+        client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deadlines: stateDeadlinesFrom(config),
+        ...(books ? { listOpenHolds: () => books.listOpenHolds({ limit: MAX_OPEN_HOLDS }) } : {}),
+        orphanedAmong: orphaned,
+        logger,
+      },
+      config.WORKER_GAUGES_INTERVAL_SECONDS,
+    );
     logger.info(
       {
         address: target.connectionOptions.address,
@@ -73,7 +124,13 @@ async function main(): Promise<void> {
       },
       'worker started',
     );
-    await worker.run();
+    try {
+      await worker.run();
+    } finally {
+      gauges.stop();
+      observability.sdkMetrics.stop();
+      await http.close();
+    }
     logger.info('worker stopped');
   } finally {
     await client.connection.close();

@@ -26,6 +26,8 @@ export const EXIT_CODES = {
   timeout: 5,
   /** Understood but refused: the reference is taken by another payment, the state does not allow it, insufficient funds. */
   rejected: 6,
+  /** `ledger verify` found differences (printed). */
+  checkFailed: 7,
 } as const;
 
 export interface CliProblem {

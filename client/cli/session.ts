@@ -24,6 +24,8 @@ export interface GlobalOptions {
 export interface CommandOutput {
   data: unknown;
   human: string;
+  /** A command whose answer is a finding (the ledger check's differences) ends with this code. */
+  exitCode?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class CliSession {
     try {
       const output = await body();
       this.io.stdout(`${this.json ? renderJson(output.data) : output.human}\n`);
+      if (output.exitCode !== undefined) this.exitCode = output.exitCode;
     } catch (err) {
       this.fail(err, optionNames);
     }

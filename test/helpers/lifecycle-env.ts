@@ -20,6 +20,7 @@ import { startRelay } from '../../relay/server';
 import { parseConfig, SANDBOX_CREDENTIALS, workerShutdownGraceSeconds } from '../../runtime/config';
 import { dataConverterFor } from '../../runtime/data-converter';
 import { lateEventDoor } from '../../runtime/late-event-door';
+import { lifecycleFacts, orphanedAmong } from '../../runtime/lifecycle-facts';
 import { rebalanceRequester } from '../../runtime/rebalance-door';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
@@ -184,11 +185,19 @@ export async function startLifecycleEnv(options: LifecycleEnvOptions = {}): Prom
   const psp = new SandboxCaller(sandbox.url);
   const wallet = await startTestWallet(options.walletBackend ?? 'ledger');
   const pspClient = new ConnectPspClient({ baseUrl: sandbox.url, credentials: { ...SANDBOX_CREDENTIALS } });
+  const books = wallet.backend === 'ledger' ? wallet.db.ledger : undefined;
   const activities = createActivities({
     psp: pspClient,
     wallet: wallet.port,
     requestRebalance: rebalanceRequester(client, taskQueue),
     lateEvents: lateEventDoor(client, taskQueue),
+    // The operators' workflows (operations/), wired as worker/main.ts wires them.
+    operations: {
+      ...(books ? { books } : {}),
+      orphanedAmong: (holds) =>
+        orphanedAmong(client, holds, async (id) => (await books?.findOpenHold(id)) != null),
+      lifecycleFacts: (workflowId) => lifecycleFacts(client, workflowId),
+    },
   });
 
   let worker: { instance: Worker; running: Promise<void> } | undefined;

@@ -16,6 +16,8 @@ export interface WorkerProcess {
   kill(): Promise<number | null>;
   /** SIGTERM: stop polling, let in-flight activities finish within the grace time, exit. */
   stop(): Promise<number | null>;
+  /** Everything it printed so far (its JSON log lines). */
+  output(): string;
 }
 
 export interface WorkerProcessOptions {
@@ -45,6 +47,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       CONNECTPSP_CRYPTO_TOKEN: SANDBOX_CREDENTIALS.cryptoToken,
       REBALANCE_INTERVAL_SECONDS: '3600',
       LOG_LEVEL: 'info',
+      // Several workers run at once: each takes a free port for /metrics and /healthz.
+      WORKER_HTTP_PORT: '0',
       ...options.env,
     }),
   });
@@ -73,5 +77,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
-  return { child, kill: () => signalAndWait('SIGKILL'), stop: () => signalAndWait('SIGTERM') };
+  return {
+    child,
+    kill: () => signalAndWait('SIGKILL'),
+    stop: () => signalAndWait('SIGTERM'),
+    output: () => output,
+  };
 }

@@ -8,7 +8,7 @@
 import { Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
-import * as workflows from '../../workflows';
+import * as workflows from '../../worker/workflows';
 import { installQuietRuntime } from '../helpers/temporal';
 import {
   documentedBranches,

@@ -58,6 +58,7 @@ describe('secret and PII scan after the demo, encryption on', () => {
         SANDBOX_PORT: String(await freePort()),
         RELAY_PORT: String(await freePort()),
         CODEC_PORT: String(await freePort()),
+        WORKER_HTTP_PORT: String(await freePort()),
         REBALANCE_INTERVAL_SECONDS: '3600',
         PAYLOAD_ENCRYPTION_KEY: key,
         CODEC_AUTH_TOKEN: codecToken,

@@ -34,6 +34,7 @@ async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
     SANDBOX_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     LEDGER_PG_PORT: String(await freePort()),
+    WORKER_HTTP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
 }
@@ -131,6 +132,16 @@ describe('npm start (the stack launcher)', () => {
     expect(page.statusCode).toBe(200);
     await page.body.dump();
 
+    // The worker's row says where /metrics is; the launcher waited for its /readyz.
+    const worker = stack.processes.find((p) => p.name === 'worker');
+    expect(worker).toMatchObject({
+      url: `http://127.0.0.1:${env.WORKER_HTTP_PORT}`,
+      where: expect.stringContaining(`http://127.0.0.1:${env.WORKER_HTTP_PORT}/metrics`),
+    });
+    const ready = await request(`${worker?.url}/readyz`);
+    expect(ready.statusCode).toBe(200);
+    await ready.body.dump();
+
     // Survives a restart: Temporal's SQLite file, the ledger's cluster and the sandbox's state are in DATA_DIR.
     expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
     expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
@@ -140,6 +151,9 @@ describe('npm start (the stack launcher)', () => {
     const result = await output;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('PIX payments stack is up');
+    expect(result.stdout).toMatch(
+      new RegExp(`worker +task queue payments; http://127.0.0.1:${env.WORKER_HTTP_PORT}/metrics`),
+    );
     expect(result.stdout).toContain('PSP: sandbox (CONNECTPSP_MODE=sandbox');
     expect(result.stdout).toContain('Stopped.');
     for (const pid of pids) expect(isAlive(pid)).toBe(false);

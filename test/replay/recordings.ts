@@ -7,6 +7,7 @@
  * and they stay, frozen, to prove those executions still replay.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { orphanedHoldWorkflowId } from '../../operations/messages';
 import { refundAfterClose } from '../../runtime/late-event-door';
 import { executeRebalance } from '../../runtime/rebalance-door';
 import type { CashInWorkflowInput, RebalanceWorkflowInput } from '../../workflows/inputs';
@@ -632,6 +633,42 @@ export const RECORDINGS: Recording[] = [
       await sweep.result();
       await closedLateRun(env, 'CASH_IN', input.reference);
       await save('late-event-sweep-woke-one', sweep);
+    },
+  },
+  {
+    fixtures: ['ledger-check-run'],
+    async record(env, save) {
+      const check = await env.client.workflow.start('ledgerCheckWorkflow', {
+        taskQueue: env.taskQueue,
+        workflowId: `ledger-check-recorded:${env.taskQueue}`,
+        args: [{ thresholdCents: 100_00, holdLimitSeconds: 3600 }],
+      });
+      await check.result();
+      await save('ledger-check-run', check);
+    },
+  },
+  {
+    fixtures: ['orphaned-hold-refused-while-processing', 'orphaned-hold-posted'],
+    async record(env, save) {
+      // A cash-out terminated while the PSP processes it: its hold is orphaned.
+      const input = env.cashOutInput({ reconcileIntervalSeconds: 3_600 });
+      await env.fundUser(input.userId, input.amountCents);
+      const cashOut = await env.startCashOut(input);
+      await env.waitForState<CashOutStatus>(cashOut, 'PROCESSING');
+      await cashOut.terminate('recorded for replay: an operator pressed Terminate');
+      const holdTransferId = `cash-out:${input.reference}:hold`;
+      const resolve = async (attempt: string) => {
+        const handle = await env.client.workflow.start('orphanedHoldWorkflow', {
+          taskQueue: env.taskQueue,
+          workflowId: `${orphanedHoldWorkflowId(holdTransferId)}:${attempt}`,
+          args: [{ holdTransferId, reason: 'recorded for replay', resolvedBy: 'test' }],
+        });
+        await handle.result();
+        return handle;
+      };
+      await save('orphaned-hold-refused-while-processing', await resolve('early'));
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await save('orphaned-hold-posted', await resolve('completed'));
     },
   },
 ];

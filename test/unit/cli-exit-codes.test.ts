@@ -27,6 +27,7 @@ describe('exit codes and error descriptions', () => {
       unreachable: 4,
       timeout: 5,
       rejected: 6,
+      checkFailed: 7,
     });
   });
 

@@ -260,15 +260,25 @@ function unknownVariables(compose: Compose): string[] {
   );
 }
 
+/** Each optional service and the profile it belongs to; nothing outside a profile may need one. */
+const PROFILED_SERVICES: Record<string, string> = {
+  sandbox: 'sandbox',
+  prometheus: 'observability',
+  grafana: 'observability',
+  jaeger: 'observability',
+};
+
 function profileProblems(compose: Compose): string[] {
   const problems: string[] = [];
   const profiled = new Set(
     Object.keys(compose.services).filter((n) => compose.services[n]?.profiles?.length),
   );
-  if (!compose.services.sandbox?.profiles?.includes('sandbox'))
-    problems.push('sandbox is not in profile sandbox');
+  for (const [name, profile] of Object.entries(PROFILED_SERVICES)) {
+    if (!compose.services[name]?.profiles?.includes(profile))
+      problems.push(`${name} is not in profile ${profile}`);
+  }
   for (const [name, service] of Object.entries(compose.services)) {
-    if (name !== 'sandbox' && profiled.has(name)) problems.push(`${name} is in a profile`);
+    if (!(name in PROFILED_SERVICES) && profiled.has(name)) problems.push(`${name} is in a profile`);
     for (const target of Object.keys(dependenciesOf(service))) {
       if (!profiled.has(name) && profiled.has(target))
         problems.push(`${name} needs ${target}, only in a profile`);
@@ -384,9 +394,20 @@ function ledgerDatabaseProblems(compose: Compose, read: ReadFile = readRepoFile)
 
 function healthcheckProblems(compose: Compose): string[] {
   const [temporal] = serviceNamed(compose, 'temporalio/server:');
-  return ['postgres', temporal, 'relay', 'sandbox']
+  const problems = ['postgres', temporal, 'worker', 'relay', 'sandbox']
     .filter((name) => !compose.services[name]?.healthcheck?.test)
     .map((name) => `${name} has no healthcheck`);
+  // The worker and the relay are healthy when ready (/readyz on their own port), not merely alive.
+  const ports = {
+    worker: parseConfig(environmentOf(compose.services.worker ?? {})).WORKER_HTTP_PORT,
+    relay: parseConfig(environmentOf(compose.services.relay ?? {})).RELAY_PORT,
+  };
+  for (const [name, port] of Object.entries(ports)) {
+    const test = JSON.stringify(compose.services[name]?.healthcheck?.test ?? '');
+    if (!test.includes(`127.0.0.1:${port}/readyz`))
+      problems.push(`${name}'s healthcheck does not ask ${port}/readyz`);
+  }
+  return problems;
 }
 
 /** `host:published:target` or `published:target` → whether it binds the host's loopback only. */
@@ -468,6 +489,74 @@ function dockerfileProblems(dockerfile: string): string[] {
   if (user === undefined || user === 'root' || user === '0') problems.push('runtime stage runs as root');
   if (!lines.some((l) => /npm ci\b.*--omit=dev/.test(l))) problems.push('no production-only npm ci');
   if (!lines.some((l) => /npm run build\b/.test(l))) problems.push('does not run npm run build');
+  return problems;
+}
+
+/** The mount of `containerPath` (file or directory) from the repository, as a repository path. */
+function mountedRepoPath(service: Service, containerPath: string): string | undefined {
+  return hostFileAt(service, containerPath);
+}
+
+/**
+ * The profile `observability`: Prometheus reads the repository's config and alert rules and
+ * scrapes the worker and the relay where they listen; Grafana gets the provisioning and the
+ * dashboards where its provider looks, and a datasource that is this Prometheus.
+ */
+function observabilityProblems(compose: Compose, read: ReadFile = readRepoFile): string[] {
+  const problems: string[] = [];
+  const prometheus = compose.services.prometheus ?? {};
+  const command = (
+    Array.isArray((prometheus as { command?: unknown }).command)
+      ? (prometheus as { command: string[] }).command
+      : []
+  ) as string[];
+  const configPath =
+    command.find((arg) => arg.startsWith('--config.file='))?.split('=')[1] ??
+    '/etc/prometheus/prometheus.yml';
+  const configFile = mountedRepoPath(prometheus, configPath);
+  if (!configFile) return [`prometheus: ${configPath} is not mounted from the repository`];
+  const config = (parse(read(configFile)) ?? {}) as {
+    rule_files?: string[];
+    scrape_configs?: Array<{
+      job_name: string;
+      static_configs?: Array<{ targets?: string[] }>;
+      dns_sd_configs?: Array<{ names?: string[]; port?: number }>;
+    }>;
+  };
+  for (const rules of config.rule_files ?? []) {
+    const inContainer = path.posix.resolve(path.posix.dirname(configPath), rules);
+    if (!mountedRepoPath(prometheus, inContainer))
+      problems.push(`prometheus: rule file ${inContainer} is not mounted`);
+  }
+  if ((config.rule_files ?? []).length === 0) problems.push('prometheus: no rule files');
+  const targets = (config.scrape_configs ?? []).flatMap((job) => [
+    ...(job.static_configs ?? []).flatMap((c) => c.targets ?? []),
+    ...(job.dns_sd_configs ?? []).flatMap((c) => (c.names ?? []).map((name) => `${name}:${c.port}`)),
+  ]);
+  const worker = parseConfig(environmentOf(compose.services.worker ?? {}));
+  const relay = parseConfig(environmentOf(compose.services.relay ?? {}));
+  for (const expected of [`worker:${worker.WORKER_HTTP_PORT}`, `relay:${relay.RELAY_PORT}`]) {
+    if (!targets.includes(expected)) problems.push(`prometheus does not scrape ${expected}`);
+  }
+  if (worker.WORKER_HTTP_HOST !== '0.0.0.0')
+    problems.push('worker: /metrics listens on its own loopback only');
+
+  const grafana = compose.services.grafana ?? {};
+  const providerFile = mountedRepoPath(grafana, '/etc/grafana/provisioning/dashboards/pix-payments.yml');
+  const datasourceFile = mountedRepoPath(grafana, '/etc/grafana/provisioning/datasources/prometheus.yml');
+  if (!providerFile || !datasourceFile) return [...problems, 'grafana: provisioning is not mounted'];
+  const provider = (parse(read(providerFile)) ?? {}) as {
+    providers?: Array<{ options?: { path?: string } }>;
+  };
+  const dashboards = provider.providers?.[0]?.options?.path ?? '';
+  const dashboardFile = mountedRepoPath(grafana, `${dashboards}/pix-payments.json`);
+  if (!dashboardFile || !read(dashboardFile).includes('"uid": "pix-payments"')) {
+    problems.push(`grafana: the dashboard is not mounted at ${dashboards}`);
+  }
+  const datasource = (parse(read(datasourceFile)) ?? {}) as { datasources?: Array<{ url?: string }> };
+  if (datasource.datasources?.[0]?.url !== 'http://prometheus:9090') {
+    problems.push('grafana: the datasource is not the compose Prometheus');
+  }
   return problems;
 }
 
@@ -560,6 +649,16 @@ describe('docker-compose.yml', () => {
     ],
     ['the sandbox is in profile sandbox', profileProblems, (c) => delete c.services.sandbox?.profiles],
     [
+      'Prometheus, Grafana and Jaeger are in profile observability',
+      profileProblems,
+      (c) => delete c.services.grafana?.profiles,
+    ],
+    [
+      'nothing needs the observability profile',
+      profileProblems,
+      (c) => void Object.assign(c.services.worker ?? {}, { depends_on: ['prometheus'] }),
+    ],
+    [
       'the dynamic config file is mounted',
       dynamicConfigProblems,
       (c) => setEnv(c.services.temporal, 'DYNAMIC_CONFIG_FILE_PATH', 'config/dynamicconfig/docker.yaml'),
@@ -580,9 +679,37 @@ describe('docker-compose.yml', () => {
       (c) => setEnv(c.services.worker, 'LEDGER_DATABASE_URL', 'postgres://ledger:x@postgres:5432/books'),
     ],
     [
-      'postgres, temporal, relay and sandbox have healthchecks',
+      'postgres, temporal, worker, relay and sandbox have healthchecks',
       healthcheckProblems,
-      (c) => delete c.services.relay?.healthcheck,
+      (c) => delete c.services.worker?.healthcheck,
+    ],
+    [
+      "the relay's healthcheck asks /readyz",
+      healthcheckProblems,
+      (c) =>
+        void Object.assign(c.services.relay?.healthcheck ?? {}, {
+          test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:8390/healthz')"],
+        }),
+    ],
+    [
+      "Prometheus scrapes the worker's metrics port",
+      observabilityProblems,
+      (c) => setEnv(c.services.worker, 'WORKER_HTTP_PORT', '9999'),
+    ],
+    [
+      "the worker's metrics are reachable from Prometheus",
+      observabilityProblems,
+      (c) => setEnv(c.services.worker, 'WORKER_HTTP_HOST', undefined),
+    ],
+    [
+      'the alert rules are mounted where the Prometheus config names them',
+      observabilityProblems,
+      (c) => c.services.prometheus?.volumes?.splice(1, 1),
+    ],
+    [
+      'Grafana gets the dashboard where its provider looks',
+      observabilityProblems,
+      (c) => c.services.grafana?.volumes?.splice(1, 1),
     ],
     [
       'the Web UI decodes through the relay',
@@ -607,6 +734,7 @@ describe('docker-compose.yml', () => {
     expect(temporalServerProblems(compose, blank)).not.toEqual([]);
     expect(namespaceJobProblems(compose, blank)).not.toEqual([]);
     expect(ledgerDatabaseProblems(compose, blank)).not.toEqual([]);
+    expect(observabilityProblems(compose, blank)).not.toEqual([]);
   });
 
   it('registers exactly the search attributes of domain/search-attributes.ts', () => {

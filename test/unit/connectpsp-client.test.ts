@@ -572,3 +572,75 @@ describe('createConnectPspClientFromConfig', () => {
     expect(() => createConnectPspClientFromConfig(parseConfig({}))).toThrow(/CONNECTPSP_MODE: is required/);
   });
 });
+
+describe('the call observer (what the worker turns into metrics)', () => {
+  function observed() {
+    const calls: Array<{ endpoint: string; outcome: string; status: number | undefined }> = [];
+    const renewals: Array<{ reason: string; ok: boolean }> = [];
+    return {
+      calls,
+      renewals,
+      observer: {
+        onCall: ({ endpoint, outcome, status }: { endpoint: string; outcome: string; status?: number }) =>
+          calls.push({ endpoint, outcome, status }),
+        onTokenRenewal: (renewal: { reason: string; ok: boolean }) => renewals.push(renewal),
+      },
+    };
+  }
+
+  it('reports each exchange by documented endpoint and outcome, and why each token was fetched', async () => {
+    const psp = await startFakePsp(
+      {
+        'GET /cash-out/tx-1': (req) =>
+          req.headers.authorization === 'Bearer jwt-2'
+            ? problem(401, 'TOKEN_EXPIRED', 'token expired')
+            : problem(404, 'NOT_FOUND', 'no such cash-out'),
+      },
+      100,
+    );
+    let now = 1_000_000;
+    const seen = observed();
+    const client = clientFor(psp, { now: () => now, observer: seen.observer });
+    await client.getBalance();
+    now += 80_000; // the token reaches its renewal time
+    await expect(client.getCashOut('tx-1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(seen.calls).toEqual([
+      { endpoint: 'POST /auth/token', outcome: 'OK', status: 200 },
+      { endpoint: 'GET /account/balance', outcome: 'OK', status: 200 },
+      { endpoint: 'POST /auth/token', outcome: 'OK', status: 200 },
+      { endpoint: 'GET /cash-out/{id}', outcome: 'TOKEN_EXPIRED', status: 401 },
+      { endpoint: 'POST /auth/token', outcome: 'OK', status: 200 },
+      { endpoint: 'GET /cash-out/{id}', outcome: 'NOT_FOUND', status: 404 },
+    ]);
+    expect(seen.renewals).toEqual([
+      { reason: 'first', ok: true },
+      { reason: 'expiring', ok: true },
+      { reason: 'rejected', ok: true },
+    ]);
+  });
+
+  it('reports a call that never got an answer, and a failed renewal', async () => {
+    const psp = await startFakePsp({ 'GET /account/balance': () => 'drop' });
+    const seen = observed();
+    await expect(clientFor(psp, { observer: seen.observer }).getBalance()).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+    });
+    expect(seen.calls.at(-1)).toEqual({
+      endpoint: 'GET /account/balance',
+      outcome: 'NETWORK_ERROR',
+      status: undefined,
+    });
+
+    const refusing = await startFakePsp({
+      'POST /auth/token': () => problem(401, 'INVALID_CREDENTIALS', 'bad client credentials'),
+    });
+    const refused = observed();
+    await expect(clientFor(refusing, { observer: refused.observer }).getBalance()).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect(refused.calls).toEqual([
+      { endpoint: 'POST /auth/token', outcome: 'INVALID_CREDENTIALS', status: 401 },
+    ]);
+    expect(refused.renewals).toEqual([{ reason: 'first', ok: false }]);
+  });
+});

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatBrl } from '../../../domain/money';
 import { InputProblems, parseAmount, parsePositiveInteger } from '../arguments';
-import type { OptionNames } from '../exit-codes';
+import { EXIT_CODES, type OptionNames } from '../exit-codes';
+import { renderLedgerCheck } from '../operations-output';
 import { renderBalance, renderExposure } from '../output';
 import type { CliSession } from '../session';
 
@@ -14,6 +15,33 @@ interface MovementOptions {
 }
 
 export function registerLedgerCommands(program: Command, session: CliSession): void {
+  program
+    .command('ledger')
+    .summary("the ledger's own health")
+    .command('verify')
+    .summary('check the ledger: it balances, no hold is stale or orphaned, exposure matches the PSP')
+    .description(
+      'Runs the integrity check on the worker (the same as the daily Schedule ledger-check:<task queue>): ' +
+        'debits equal credits and every account matches its journal; no hold is older than its lifecycle ' +
+        'allows (PSP_RETRY_WINDOW_SECONDS + PSP_OUTCOME_DEADLINE_SECONDS); no hold belongs to a lifecycle ' +
+        "that is no longer running; the PSP's transactional balance is within REBALANCE_THRESHOLD_CENTS of " +
+        'the exposure. Prints what differs and exits 7 when anything does.',
+    )
+    .option('--timeout <seconds>', 'how long to wait for the worker to run it', '60')
+    .action((options: { timeout: string }) =>
+      session.run({ timeoutSeconds: '--timeout' }, async () => {
+        const problems = new InputProblems();
+        const timeoutSeconds = problems.take('timeoutSeconds', parsePositiveInteger(options.timeout, 3600));
+        problems.throwIfAny();
+        const report = await (await session.payments()).verifyLedger((timeoutSeconds as number) * 1000);
+        return {
+          data: report,
+          human: renderLedgerCheck(report),
+          exitCode: report.ok ? EXIT_CODES.ok : EXIT_CODES.checkFailed,
+        };
+      }),
+    );
+
   program
     .command('balance')
     .summary("a user's wallet: available, held by cash-outs, recent movements")

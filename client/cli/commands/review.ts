@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { checkReference } from '../../payments-client';
 import { InputProblems, parseKind } from '../arguments';
-import { renderPayment, renderPaymentPage } from '../output';
+import { renderHoldResolution, renderReviewPage } from '../operations-output';
+import { renderPayment } from '../output';
 import type { CliSession } from '../session';
 import { LIST_OPTIONS, listFilter } from './payments';
 
@@ -13,6 +14,13 @@ const RESOLVE_OPTIONS = {
   resolvedBy: '--by',
   pspTransactionId: '--psp-transaction-id',
   kind: '--kind',
+};
+
+const RESOLVE_HOLD_OPTIONS = {
+  holdTransferId: '<hold>',
+  reason: '--reason',
+  resolvedBy: '--by',
+  pspTransactionId: '--psp-transaction-id',
 };
 
 interface ResolveOptions {
@@ -46,7 +54,7 @@ export function registerReview(program: Command, session: CliSession): void {
 
   review
     .command('list')
-    .summary('the payments in NEEDS_REVIEW, newest first')
+    .summary('the payments in NEEDS_REVIEW, newest first, and the orphaned holds')
     .option('--kind <kind>', 'cash-in or cash-out')
     .option('--user <id>', 'payments of this user')
     .option('--since <when>', 'started at or after: ISO date/time, or a duration ago (30m, 2h, 7d)')
@@ -56,7 +64,7 @@ export function registerReview(program: Command, session: CliSession): void {
       session.run(LIST_OPTIONS, async () => {
         const { status: _status, ...filter } = listFilter(options, session.io.now());
         const page = await (await session.payments()).listReviews(filter);
-        return { data: page, human: renderPaymentPage(page) };
+        return { data: page, human: renderReviewPage(page) };
       }),
     );
 
@@ -98,6 +106,40 @@ export function registerReview(program: Command, session: CliSession): void {
           kind,
         );
         return { data: payment, human: renderPayment(payment) };
+      }),
+    );
+
+  review
+    .command('resolve-hold')
+    .summary("settle an orphaned hold as the PSP's own record says")
+    .description(
+      'A hold whose lifecycle is no longer running (terminated, or ended by a bug; pix review list shows them) ' +
+        "is settled from the PSP's record, read by the worker: posted when the PSP completed it (and the return " +
+        'credited when the payee bank sent it back), voided when the PSP failed it or the lifecycle provably never ' +
+        'asked the PSP; otherwise nothing moves and the command says why (exit 6). Who and why are recorded in ' +
+        "the resolution's workflow history (orphaned-hold:<hold>).",
+    )
+    .argument(
+      '<hold>',
+      'the hold as pix review list shows it: cash-out:<ref>:hold or cash-in:<ref>:refund-hold',
+    )
+    .option('--psp-transaction-id <id>', "the PSP's transaction id, when the lifecycle never learnt it")
+    .option('--reason <text>', 'why: what was checked, with whom (required)')
+    .option('--by <who>', 'who decides (default: the login running the command)')
+    .action((hold: string, options: { pspTransactionId?: string; reason?: string; by?: string }) =>
+      session.run(RESOLVE_HOLD_OPTIONS, async () => {
+        const problems = new InputProblems();
+        if (!options.reason?.trim()) problems.add('reason', 'is required: what was checked, with whom');
+        const resolvedBy = (options.by ?? defaultOperator()).trim();
+        if (!resolvedBy) problems.add('resolvedBy', 'is required when the login cannot be read');
+        problems.throwIfAny();
+        const outcome = await (await session.payments()).resolveOrphanedHold({
+          holdTransferId: hold,
+          reason: options.reason as string,
+          resolvedBy,
+          ...(options.pspTransactionId === undefined ? {} : { pspTransactionId: options.pspTransactionId }),
+        });
+        return { data: outcome, human: renderHoldResolution(outcome) };
       }),
     );
 }

@@ -9,11 +9,12 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { OpenHold, OrphanedHold } from '../domain/holds';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import type { LifecycleFacts } from '../operations/messages';
+import { lateEventWorkflowIdOf } from '../workflows/workflow-ids';
 
 export const NOT_FOUND = 'NOT_FOUND';
 
-/** Temporal's status of a workflow's latest run (RUNNING, COMPLETED, TERMINATED, ...) or NOT_FOUND. */
-async function describeLifecycle(client: Client, workflowId: string) {
+/** Temporal's description of a workflow's latest run, or null when it does not exist. */
+async function describeWorkflow(client: Client, workflowId: string) {
   try {
     return await client.workflow.getHandle(workflowId).describe();
   } catch (err) {
@@ -22,10 +23,23 @@ async function describeLifecycle(client: Client, workflowId: string) {
   }
 }
 
+/**
+ * The run that owns a lifecycle's holds now: the lifecycle while it runs; once it closed, its
+ * payment's late-event run if there is one (a refund asked after the close holds under the
+ * lifecycle's ids from there), else the lifecycle as it ended.
+ */
+async function describeLifecycle(client: Client, workflowId: string) {
+  const lifecycle = await describeWorkflow(client, workflowId);
+  if (lifecycle?.status.name === 'RUNNING') return lifecycle;
+  const lateId = lateEventWorkflowIdOf(workflowId);
+  const late = lateId ? await describeWorkflow(client, lateId) : null;
+  return late ?? lifecycle;
+}
+
 export async function lifecycleFacts(client: Client, workflowId: string): Promise<LifecycleFacts> {
   const described = await describeLifecycle(client, workflowId);
   if (!described) return { status: NOT_FOUND, pspTransactionId: null, scheduledActivities: null };
-  const { events } = await client.workflow.getHandle(workflowId, described.runId).fetchHistory();
+  const { events } = await client.workflow.getHandle(described.workflowId, described.runId).fetchHistory();
   const scheduledActivities = (events ?? []).flatMap((event) => {
     const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
     return name ? [name] : [];

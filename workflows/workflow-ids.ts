@@ -11,6 +11,19 @@ export const cashOutWorkflowId = (reference: string): string => `cash-out:${refe
 export const lateEventWorkflowId = (kind: 'CASH_IN' | 'CASH_OUT', reference: string): string =>
   `${kind === 'CASH_IN' ? 'cash-in' : 'cash-out'}-late:${reference}`;
 
+/** The late-event run id of a lifecycle id (`cash-in:<ref>` → `cash-in-late:<ref>`), or null for another id. */
+export function lateEventWorkflowIdOf(lifecycleWorkflowId: string): string | null {
+  for (const [kind, lifecycleId] of [
+    ['CASH_IN', cashInWorkflowId],
+    ['CASH_OUT', cashOutWorkflowId],
+  ] as const) {
+    const prefix = lifecycleId('');
+    if (lifecycleWorkflowId.startsWith(prefix))
+      return lateEventWorkflowId(kind, lifecycleWorkflowId.slice(prefix.length));
+  }
+  return null;
+}
+
 /** The late-event sweep's Schedule (and its workflows' id prefix). */
 export const lateEventSweepScheduleId = (taskQueue: string): string => `late-event-sweep:${taskQueue}`;
 

@@ -12,10 +12,11 @@ import { ConnectPspClient } from '../../connectpsp/client';
 import type { OrphanedHold } from '../../domain/holds';
 import { type OrphanedHoldOutcome, orphanedHoldWorkflowId } from '../../operations/messages';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
-import { lateEventDoor } from '../../runtime/late-event-door';
+import { lateEventDoor, refundAfterClose } from '../../runtime/late-event-door';
 import { lifecycleFacts, orphanedAmong } from '../../runtime/lifecycle-facts';
 import { rebalanceRequester } from '../../runtime/rebalance-door';
-import type { CashOutStatus } from '../../workflows/messages';
+import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
+import { lateEventWorkflowId } from '../../workflows/workflow-ids';
 import { eventually, useCliStack } from '../helpers/cli-stack';
 import { type LifecycleEnv, startLifecycleEnv } from '../helpers/lifecycle-env';
 import type { RunResult } from '../helpers/processes';
@@ -107,6 +108,39 @@ describe('a cash-out terminated with its hold placed', () => {
       availableCents: 50_00,
       pendingDebitCents: 0,
     });
+  });
+
+  it('a refund asked after its cash-in closed: the hold its late-event run placed is not orphaned while that run works', async () => {
+    const input = stack.env.cashInInput({ closeGraceSeconds: 1 });
+    const { handle, charge } = await stack.env.startCashIn(input);
+    await stack.env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
+    await handle.result();
+    // The PSP takes its time answering the refund: the late-event run waits with the hold placed.
+    await stack.env.psp.control('POST', '/faults', {
+      kind: 'latency',
+      latencyMs: 8_000,
+      method: 'POST',
+      path: `/cash-in/${charge.transactionId}/refund`,
+      rate: 1,
+    });
+    try {
+      const refund = refundAfterClose(stack.env.client, stack.env.taskQueue, input.reference, {
+        reason: 'CUSTOMER_REQUEST',
+      });
+      await eventually(async () =>
+        (await stack.env.wallet.balance(input.userId)).pendingDebitCents > 0 ? true : undefined,
+      );
+      expect(await orphansOf(input.userId)).toEqual([]);
+      const hold = `cash-in:${input.reference}:refund-hold`;
+      expect(
+        exitCode(await stack.cli(['review', 'resolve-hold', hold, '--reason', 'x']), 6).stderr,
+      ).toContain('is running and resolves it itself');
+      await refund;
+      const lateRun = stack.env.client.workflow.getHandle(lateEventWorkflowId('CASH_IN', input.reference));
+      expect(((await lateRun.result()) as CashInStatus).state).toBe('REFUNDED');
+    } finally {
+      await stack.env.psp.control('DELETE', '/faults');
+    }
   });
 
   it('refuses a hold whose lifecycle still runs, or a name that is no hold', async () => {

@@ -37,6 +37,24 @@ export function runNode(
   );
 }
 
+/**
+ * Runs a compiled entry point whose reader goes away before it writes, as `pix status <ref> | head -1`
+ * does once head has its line: stdout is closed at once, stderr is collected.
+ */
+export function runNodeWithStdoutClosed(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', entry), ...args], {
+    env,
+    cwd: PROJECT_ROOT,
+  });
+  child.stdout.destroy();
+  return collectOutput(child, timeoutMs);
+}
+
 /** Runs a program to completion, collecting its output. */
 export function runProgram(
   command: string,

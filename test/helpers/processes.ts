@@ -16,7 +16,7 @@ export function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const projectVariable =
-      /^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_)/.test(key);
+      /^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_|CODEC_|OTEL_)/.test(key);
     if (!projectVariable || key === 'TEMPORAL_CLI_PATH') env[key] = value;
   }
   return { ...env, ...vars };

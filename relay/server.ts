@@ -8,6 +8,7 @@ import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
 import { pspCredentials } from '../runtime/psp-credentials';
 import { temporalTarget } from '../runtime/temporal-connection';
+import { temporalClientInterceptors } from '../runtime/tracing';
 import { createRelayApp } from './app';
 import { codecAuthenticator } from './codec-auth';
 import { createCodecApp } from './codec-routes';
@@ -174,5 +175,11 @@ function relayClient(config: Config): Client {
   const { connectionOptions, namespace } = temporalTarget(config);
   const { address, tls, apiKey, metadata } = connectionOptions;
   const connection = Connection.lazy({ address, tls, apiKey, metadata });
-  return new Client({ connection, namespace, dataConverter: dataConverterFor(config) });
+  return new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverterFor(config),
+    // With tracing on, each signal carries the webhook's trace into the workflow.
+    interceptors: { workflow: temporalClientInterceptors(config) },
+  });
 }

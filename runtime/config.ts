@@ -56,6 +56,20 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // OpenTelemetry tracing (runtime/tracing.ts), with the standard variables: off unless an endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'], {
+      message: 'must be http/protobuf or http/json (grpc is not supported)',
+    })
+    .default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'must be comma-separated key=value pairs')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_BSP_SCHEDULE_DELAY: positiveInt.default(5_000),
+
   // ConnectPSP. CONNECTPSP_MODE says which one, explicitly (psp-mode rules below): `sandbox` (a
   // ConnectPSP sandbox and its public credentials; the local one when CONNECTPSP_BASE_URL is unset)
   // or `live` (a real ConnectPSP: CONNECTPSP_BASE_URL and every secret required).
@@ -290,6 +304,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'LEDGER_DATABASE_URL',
   'PLATFORM_WALLET_SECRET',
   'WALLET_SERVICE_DATABASE_URL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 /** Credentials the sandbox issues and accepts; used only when no real ConnectPSP is configured. */

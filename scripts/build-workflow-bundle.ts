@@ -3,16 +3,17 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../runtime/data-converter';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
+import { WORKFLOW_BUNDLE_PATH, WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-source';
 
 /**
- * The workflow bundle production workers load: every workflow of workflows/index.ts, nothing else,
- * with the failure converter that keeps failure messages out of clear text (a prebuilt bundle does
+ * The workflow bundle production workers load: every workflow of workflows/index.ts and the
+ * workflow interceptors (traces, log context), nothing else, with the failure converter that keeps failure messages out of clear text (a prebuilt bundle does
  * not take it from the worker's data converter).
  */
 export async function buildWorkflowBundle(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });

@@ -6,7 +6,9 @@ import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { startTracing } from '../runtime/tracing';
 import { openWalletFromConfig } from '../runtime/wallet';
+import { workerTelemetry } from './telemetry';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -16,6 +18,7 @@ import { workflowSource } from './workflow-source';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
+  const tracing = startTracing(config, 'pix-worker');
   const logger = createLogger(config, 'worker');
   installTemporalRuntimeLogger(logger, config.LOG_LEVEL);
   if (config.WALLET_BACKEND === 'ledger' && !config.LEDGER_DATABASE_URL) {
@@ -42,11 +45,19 @@ async function main(): Promise<void> {
       thresholdCents: config.REBALANCE_THRESHOLD_CENTS,
     });
     logger.info(schedule, 'rebalance schedule ensured');
+    const source = workflowSource(config);
+    const telemetry = workerTelemetry(tracing);
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...workflowSource(config),
+      ...source,
+      // A prebuilt bundle already carries the workflow interceptors.
+      interceptors: {
+        activity: telemetry.activityInterceptors,
+        workflowModules: 'workflowsPath' in source ? telemetry.workflowModules : [],
+      },
+      sinks: telemetry.sinks,
       dataConverter,
       activities: createActivities({
         psp,
@@ -71,6 +82,7 @@ async function main(): Promise<void> {
     await connection.close();
     await psp.close();
     await wallet.close();
+    await tracing.shutdown();
   }
 }
 

@@ -6,9 +6,27 @@ import { PROJECT_ROOT } from '../runtime/project-root';
 /** Where `npm run build` writes the pre-built workflow bundle that production workers load. */
 export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
+/** Compiled beside this module (dist/), or the sources when they are there (development, tests). */
+function projectModule(relativePath: string): string {
+  const source = path.join(PROJECT_ROOT, `${relativePath}.ts`);
+  return existsSync(source) ? source : path.join(PROJECT_ROOT, 'dist', `${relativePath}.js`);
+}
+
+/**
+ * The workflow interceptors every bundle carries (production's, development's, the tests'): the
+ * project's trace and log context first, then OpenTelemetry's spans of workflows and the calls
+ * they make (@temporalio/interceptors-opentelemetry). They send their spans to the `exporter` sink,
+ * which every worker registers (worker/telemetry.ts), tracing on or off.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
+  projectModule('workflows/telemetry-interceptors'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
 /**
  * Production (NODE_ENV=production) loads the bundle built once by `npm run build`; development
- * bundles the workflow sources at start-up, so edits need no separate build step.
+ * bundles the workflow sources at start-up (with WORKFLOW_INTERCEPTOR_MODULES), so edits need no
+ * separate build step.
  */
 export function workflowSource(config: Pick<Config, 'NODE_ENV'>) {
   if (config.NODE_ENV === 'production') {
@@ -19,10 +37,5 @@ export function workflowSource(config: Pick<Config, 'NODE_ENV'>) {
     }
     return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
   }
-  const sourceEntry = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
-  return {
-    workflowsPath: existsSync(sourceEntry)
-      ? sourceEntry
-      : path.join(PROJECT_ROOT, 'dist', 'workflows', 'index.js'),
-  };
+  return { workflowsPath: projectModule('workflows/index') };
 }

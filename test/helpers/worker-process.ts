@@ -16,6 +16,8 @@ export interface WorkerProcess {
   kill(): Promise<number | null>;
   /** SIGTERM: stop polling, let in-flight activities finish within the grace time, exit. */
   stop(): Promise<number | null>;
+  /** What it printed so far (stdout and stderr: its JSON log lines). */
+  output(): string;
 }
 
 export interface WorkerProcessOptions {
@@ -73,5 +75,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
-  return { child, kill: () => signalAndWait('SIGKILL'), stop: () => signalAndWait('SIGTERM') };
+  return {
+    child,
+    kill: () => signalAndWait('SIGKILL'),
+    stop: () => signalAndWait('SIGTERM'),
+    output: () => output,
+  };
 }

@@ -160,7 +160,14 @@ async function main(): Promise<void> {
   const userEnv = launcherEnvironment(processEnvironment());
   const userConfig = loadConfigOrExit(userEnv, { needsPsp: true });
   const dataDir = path.resolve(PROJECT_ROOT, userConfig.DATA_DIR);
-  const { env: launcherEnv, payloadKeyFile } = localEncryption(userEnv, userConfig, dataDir);
+  let encryption: ReturnType<typeof localEncryption>;
+  try {
+    encryption = localEncryption(userEnv, userConfig, dataDir);
+  } catch (err) {
+    process.stderr.write(`Cannot start the stack: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { env: launcherEnv, payloadKeyFile } = encryption;
   const config = parseConfig(launcherEnv, { needsPsp: true });
   const logDir = path.join(dataDir, 'logs');
   const stackFile = path.join(dataDir, 'stack.json');

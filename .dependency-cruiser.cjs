@@ -94,12 +94,13 @@ module.exports = {
     },
     {
       name: 'workflows-import-only-the-workflow-sdk',
-      comment: 'workflow code runs in the deterministic sandbox: of packages, only the workflow SDK',
+      comment:
+        'workflow code runs in the deterministic sandbox: of packages, only the workflow SDK (and, for the telemetry interceptors, the OpenTelemetry API and interceptors made for the sandbox)',
       severity: 'error',
       from: { path: '^(workflows|operations)/' },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'],
-        pathNot: '^node_modules/@temporalio/(workflow|common)/',
+        pathNot: '^node_modules/(@temporalio/(workflow|common|interceptors-opentelemetry)|@opentelemetry/api)/',
       },
     },
     {

@@ -5,7 +5,13 @@ import { connectClient, type TemporalTarget, temporalTarget } from '../runtime/t
 import { TemporalUnreachableError } from './errors';
 import { type PaymentSettings, paymentSettingsFrom } from './payment-settings';
 import { PaymentsClient } from './payments-client';
-import { type Endpoints, readStackFile, resolveEndpoints, stackFilePath } from './stack-file';
+import {
+  type Endpoints,
+  readStackFile,
+  resolveEndpoints,
+  stackFilePath,
+  withStackPayloadKey,
+} from './stack-file';
 
 export interface ConnectOptions {
   /** Default: parsed from `env`. */
@@ -27,8 +33,10 @@ export function locateServices(options: ConnectOptions = {}): {
   target: TemporalTarget;
 } {
   const env = options.env ?? processEnvironment();
-  const config = options.config ?? parseConfig(env);
-  const stack = options.stackFile === null ? null : readStackFile(options.stackFile ?? stackFilePath(config));
+  const ownConfig = options.config ?? parseConfig(env);
+  const stack =
+    options.stackFile === null ? null : readStackFile(options.stackFile ?? stackFilePath(ownConfig));
+  const config = withStackPayloadKey(ownConfig, stack);
   const endpoints = resolveEndpoints(config, env, stack);
   return { config, endpoints, target: temporalTarget(config, endpoints.temporalEnv) };
 }

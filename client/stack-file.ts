@@ -9,6 +9,7 @@ import {
   webhookUrl,
 } from '../runtime/config';
 import { embeddedPostgresUrl } from '../runtime/ledger-url';
+import { readLocalPayloadKey } from '../runtime/local-payload-key';
 import { PROJECT_ROOT } from '../runtime/project-root';
 
 /** `<DATA_DIR>/stack.json`, written by `npm start` (scripts/stack.ts) while the local stack runs. */
@@ -17,6 +18,8 @@ export const stackFileSchema = z.object({
   launcherPid: z.number().optional(),
   namespace: z.string().optional(),
   taskQueue: z.string().optional(),
+  /** The stack's own payload key (npm start in sandbox mode, no PAYLOAD_ENCRYPTION_KEY of the user's). */
+  payloadKeyFile: z.string().optional(),
   processes: z.array(
     z.object({
       name: z.string(),
@@ -57,6 +60,21 @@ export function readStackFile(file: string): StackFile | null {
   if (!parsed.success)
     throw new StackFileError(`${file} does not look like a stack file: ${parsed.error.message}`);
   return parsed.data;
+}
+
+/**
+ * The configuration with the running stack's own payload key when the caller has none: the stack
+ * encrypts with it, so its payloads are readable and the client's are readable by the stack.
+ */
+export function withStackPayloadKey(config: Config, stack: StackFile | null): Config {
+  if (config.PAYLOAD_ENCRYPTION_KEY || config.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS || !stack?.payloadKeyFile) {
+    return config;
+  }
+  try {
+    return { ...config, PAYLOAD_ENCRYPTION_KEY: readLocalPayloadKey(stack.payloadKeyFile) };
+  } catch (err) {
+    throw new StackFileError(`the stack's payload key: ${(err as Error).message}`);
+  }
 }
 
 /** Where each service is, as far as the client can tell; undefined means unknown. */

@@ -12,7 +12,7 @@ export interface CodecAuthOptions {
 }
 
 /** Who called, for the log line of each codec request: never the token itself. */
-export type CodecCaller = { via: 'token' } | { via: 'jwt'; subject: string | undefined };
+export type CodecCaller = { via: 'token' } | { via: 'jwt'; subject: string | undefined } | { via: 'local' };
 
 /** Resolves the caller of an `Authorization` header, or null when it proves nothing. */
 export type CodecAuthenticator = (authorization: string | undefined) => Promise<CodecCaller | null>;
@@ -42,4 +42,25 @@ export function codecAuthenticator(options: CodecAuthOptions): CodecAuthenticato
       return null;
     }
   };
+}
+
+/** The names by which only this machine reaches a listener (a Host header names one of them). */
+const LOCAL_HOSTNAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * CODEC_LOCAL_NO_AUTH: a request this machine sends, from no web page (the Temporal CLI, scripts)
+ * or from an allowed one (the Web UI), needs no token. The Host check stops DNS rebinding (another
+ * site's page reaching 127.0.0.1 under that site's name), the Origin check other sites' pages.
+ */
+export function isLocalRequest(
+  host: string | undefined,
+  origin: string | undefined,
+  allowedOrigins: ReadonlySet<string>,
+): boolean {
+  if (origin !== undefined && !allowedOrigins.has(origin)) return false;
+  try {
+    return LOCAL_HOSTNAMES.has(new URL(`http://${host ?? ''}`).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { CodecAuthenticator } from './codec-auth';
+import { type CodecAuthenticator, type CodecCaller, isLocalRequest } from './codec-auth';
 import { RelayProblem, sendProblem } from './problem';
 
 /** Temporal's remote codec protocol: proto3 JSON payloads, bytes as base64. */
@@ -22,7 +22,10 @@ const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization';
 
 export interface CodecAppDeps {
   codec: PayloadCodec;
-  authenticate: CodecAuthenticator;
+  /** Bearer tokens; undefined when only local requests are served. */
+  authenticate?: CodecAuthenticator;
+  /** CODEC_LOCAL_NO_AUTH: requests from this machine need no token (codec-auth.ts `isLocalRequest`). */
+  servesLocalRequestsWithoutToken?: boolean;
   /** Web UI origins allowed to call from the browser. */
   corsOrigins: readonly string[];
   logger: Logger;
@@ -31,9 +34,20 @@ export interface CodecAppDeps {
 /**
  * `POST /encode` and `/decode` for the Temporal Web UI and CLI (`--codec-endpoint`), on a listener
  * of their own (never the webhook's): whoever may call it can read every payload, so each call
- * needs a bearer token (codec-auth.ts). Preflights are answered without one, as browsers send none.
+ * needs a bearer token (codec-auth.ts), or with CODEC_LOCAL_NO_AUTH (sandbox only) to come from
+ * this machine. Preflights are answered without one, as browsers send none.
  */
 export function createCodecApp(deps: CodecAppDeps): Express {
+  const allowedOrigins = new Set(deps.corsOrigins);
+  const callerOf = async (req: express.Request): Promise<CodecCaller | null> => {
+    if (
+      deps.servesLocalRequestsWithoutToken &&
+      isLocalRequest(req.get('host'), req.get('origin'), allowedOrigins)
+    ) {
+      return { via: 'local' };
+    }
+    return (await deps.authenticate?.(req.get('authorization'))) ?? null;
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -43,7 +57,7 @@ export function createCodecApp(deps: CodecAppDeps): Express {
   });
   for (const operation of ['encode', 'decode'] as const) {
     app.post(`/${operation}`, async (req, res, next) => {
-      const caller = await deps.authenticate(req.get('authorization'));
+      const caller = await callerOf(req);
       if (!caller) {
         deps.logger.warn({ operation, status: 401 }, 'codec request refused');
         res.setHeader('WWW-Authenticate', 'Bearer');

@@ -1,6 +1,6 @@
 import { loadConfigOrExit, processEnvironment, webhookUrl } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
-import { startRelay } from './server';
+import { startTracing } from '../runtime/tracing';
 
 /**
  * The webhook relay process: ConnectPSP → Temporal. SIGINT/SIGTERM stop accepting, let webhooks in
@@ -8,6 +8,9 @@ import { startRelay } from './server';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
+  const tracing = startTracing(config, 'pix-relay');
+  // Loaded once tracing runs: its HTTP and express instrumentations patch those modules as they load.
+  const { startRelay } = await import('./server.js');
   const logger = createLogger(config, 'relay');
   const relay = await startRelay({ config, logger, processMetrics: true, host: config.RELAY_HOST });
   logger.info(
@@ -24,16 +27,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'relay stopping');
-    relay.close().then(
-      () => {
-        logger.info('relay stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'relay did not stop cleanly');
-        process.exit(1);
-      },
-    );
+    relay
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => {
+          logger.info('relay stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'relay did not stop cleanly');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

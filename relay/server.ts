@@ -8,6 +8,7 @@ import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
 import { pspCredentials } from '../runtime/psp-credentials';
 import { temporalTarget } from '../runtime/temporal-connection';
+import { temporalClientInterceptors } from '../runtime/tracing';
 import { createRelayApp } from './app';
 import { codecAuthenticator } from './codec-auth';
 import { createCodecApp } from './codec-routes';
@@ -92,7 +93,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
 /**
  * The payload codec on its own listener (CODEC_HOST, default loopback; CODEC_PORT), served only
  * when there is something to decrypt and a way to tell who asks: an encryption key, and
- * CODEC_AUTH_TOKEN or CODEC_JWKS_URL.
+ * CODEC_AUTH_TOKEN, CODEC_JWKS_URL or CODEC_LOCAL_NO_AUTH.
  */
 async function startCodec(
   config: Config,
@@ -105,9 +106,13 @@ async function startCodec(
     token: config.CODEC_AUTH_TOKEN,
     jwt: jwksUrl && issuer && audience ? { jwksUrl, issuer, audience } : undefined,
   });
-  if (!servesCodec(config) || !codec || !authenticate) {
+  if (!servesCodec(config) || !codec) {
     logger.info(
-      { reason: codec ? 'neither CODEC_AUTH_TOKEN nor CODEC_JWKS_URL is set' : 'no payload encryption key' },
+      {
+        reason: codec
+          ? 'none of CODEC_AUTH_TOKEN, CODEC_JWKS_URL and CODEC_LOCAL_NO_AUTH is set'
+          : 'no payload encryption key',
+      },
       'payload codec endpoint not served',
     );
     return undefined;
@@ -117,7 +122,13 @@ async function startCodec(
     `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
   ];
   const listening = await listen(
-    createCodecApp({ codec, authenticate, corsOrigins, logger: logger.child({ component: 'codec' }) }),
+    createCodecApp({
+      codec,
+      authenticate,
+      servesLocalRequestsWithoutToken: config.CODEC_LOCAL_NO_AUTH === true,
+      corsOrigins,
+      logger: logger.child({ component: 'codec' }),
+    }),
     port ?? config.CODEC_PORT,
     config.CODEC_HOST,
   );
@@ -164,5 +175,11 @@ function relayClient(config: Config): Client {
   const { connectionOptions, namespace } = temporalTarget(config);
   const { address, tls, apiKey, metadata } = connectionOptions;
   const connection = Connection.lazy({ address, tls, apiKey, metadata });
-  return new Client({ connection, namespace, dataConverter: dataConverterFor(config) });
+  return new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverterFor(config),
+    // With tracing on, each signal carries the webhook's trace into the workflow.
+    interceptors: { workflow: temporalClientInterceptors(config) },
+  });
 }

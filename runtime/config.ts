@@ -62,6 +62,20 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // OpenTelemetry tracing (runtime/tracing.ts), with the standard variables: off unless an endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'], {
+      message: 'must be http/protobuf or http/json (grpc is not supported)',
+    })
+    .default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'must be comma-separated key=value pairs')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_BSP_SCHEDULE_DELAY: positiveInt.default(5_000),
+
   // ConnectPSP. CONNECTPSP_MODE says which one, explicitly (psp-mode rules below): `sandbox` (a
   // ConnectPSP sandbox and its public credentials; the local one when CONNECTPSP_BASE_URL is unset)
   // or `live` (a real ConnectPSP: CONNECTPSP_BASE_URL and every secret required).
@@ -155,7 +169,10 @@ export const configSchema = z.object({
   // Payload codec endpoint for the Web UI and the Temporal CLI: a listener of its own in the
   // relay process, served only with an encryption key and a way to authenticate callers.
   CODEC_HOST: z.string().min(1).default('127.0.0.1'),
-  CODEC_PORT: port.default(8391),
+  CODEC_PORT: port.default(8392),
+  // The local stack's Web UI (no login, so no token to forward) decodes through the codec: requests
+  // addressed to this machine by a local name, from no web page or an allowed one, need no token.
+  CODEC_LOCAL_NO_AUTH: booleanFlag.optional(),
   CODEC_AUTH_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CODEC_JWKS_URL: httpUrl.optional(),
   CODEC_JWT_ISSUER: z.string().min(1).optional(),
@@ -178,7 +195,7 @@ export const configSchema = z.object({
   // The worker's /metrics, /healthz and /readyz (worker/http-server.ts), and how often it reads the
   // lifecycle and orphaned-hold gauges (worker/lifecycle-gauges.ts).
   WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  WORKER_HTTP_PORT: portOrAny.default(8392),
+  WORKER_HTTP_PORT: portOrAny.default(8393),
   WORKER_GAUGES_INTERVAL_SECONDS: positiveInt.default(30),
 });
 
@@ -259,12 +276,25 @@ function pspModeProblems(values: Record<string, string | undefined>, options: Pa
   return options.needsPsp && mode === undefined ? [PSP_MODE_REQUIRED] : [];
 }
 
-/** Verifying the Web UI's access tokens needs to know whose tokens, and for whom. */
+/**
+ * Verifying the Web UI's access tokens needs to know whose tokens, and for whom; a codec that reads
+ * payloads without a token is for the sandbox's made-up people only, never real ones.
+ */
 function codecProblems(values: Record<string, string | undefined>): string[] {
-  if (!values.CODEC_JWKS_URL) return [];
-  return ['CODEC_JWT_ISSUER', 'CODEC_JWT_AUDIENCE']
-    .filter((name) => !values[name])
-    .map((name) => `${name}: is required with CODEC_JWKS_URL`);
+  const problems: string[] = [];
+  if (values.CODEC_JWKS_URL) {
+    problems.push(
+      ...['CODEC_JWT_ISSUER', 'CODEC_JWT_AUDIENCE']
+        .filter((name) => !values[name])
+        .map((name) => `${name}: is required with CODEC_JWKS_URL`),
+    );
+  }
+  if (values.CONNECTPSP_MODE === 'live' && booleanFlag.safeParse(values.CODEC_LOCAL_NO_AUTH).data === true) {
+    problems.push(
+      'CODEC_LOCAL_NO_AUTH: is refused in live mode (real personal data is decoded only for a bearer token: CODEC_AUTH_TOKEN or CODEC_JWKS_URL)',
+    );
+  }
+  return problems;
 }
 
 /** The platform wallet's variables only make sense together, and only with WALLET_BACKEND=http. */
@@ -293,6 +323,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'LEDGER_DATABASE_URL',
   'PLATFORM_WALLET_SECRET',
   'WALLET_SERVICE_DATABASE_URL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 /** Credentials the sandbox issues and accepts; used only when no real ConnectPSP is configured. */
@@ -394,11 +425,11 @@ export function startsLocalSandbox(config: Pick<Config, 'CONNECTPSP_MODE' | 'CON
 
 /**
  * The relay serves the payload codec (its own listener, CODEC_HOST:CODEC_PORT) only when there is
- * something to decrypt and a way to tell who asks.
+ * something to decrypt and a way to tell who asks (or, CODEC_LOCAL_NO_AUTH, that this machine asks).
  */
 export function servesCodec(config: Config): boolean {
   const hasKey = Boolean(config.PAYLOAD_ENCRYPTION_KEY || config.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS);
-  return hasKey && Boolean(config.CODEC_AUTH_TOKEN || config.CODEC_JWKS_URL);
+  return hasKey && Boolean(config.CODEC_AUTH_TOKEN || config.CODEC_JWKS_URL || config.CODEC_LOCAL_NO_AUTH);
 }
 
 /** The URL ConnectPSP posts webhooks to: RELAY_PUBLIC_URL, or the local relay. */

@@ -1,3 +1,4 @@
+import { isSpanContextValid, context as otelContext, trace } from '@opentelemetry/api';
 import type { LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { DefaultLogger, type LogLevel, Runtime, type TelemetryOptions } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
@@ -5,7 +6,8 @@ import type { Config } from './config';
 
 /**
  * Structured JSON logs (pino) for every process. Paths that could carry secrets or PII are
- * redacted even if a caller passes them by mistake.
+ * redacted even if a caller passes them by mistake. A line written while a trace is active
+ * (runtime/tracing.ts) carries its `trace_id` and `span_id`.
  */
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string): Logger {
   return pino({
@@ -13,6 +15,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string): L
     level: config.LOG_LEVEL,
     // The Temporal SDK logs its errors under `error`: printed with message and stack, not as {}.
     serializers: { error: pino.stdSerializers.err },
+    mixin: activeTraceIds,
     redact: {
       paths: [
         '*.clientSecret',
@@ -29,6 +32,13 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string): L
       censor: '[redacted]',
     },
   });
+}
+
+/** The active span's ids, named as OpenTelemetry's log conventions and Temporal's interceptors name them. */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getSpan(otelContext.active())?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 const TEMPORAL_LEVELS: Record<string, LogLevel> = {

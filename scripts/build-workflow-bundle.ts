@@ -3,17 +3,18 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../runtime/data-converter';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { WORKFLOW_BUNDLE_PATH, workflowEntry, workflowInterceptorModules } from '../worker/workflow-source';
+import { WORKFLOW_BUNDLE_PATH, workerInterceptorModules, workflowEntry } from '../worker/workflow-source';
 
 /**
  * The workflow bundle production workers load: every workflow of worker/workflows.ts, nothing
- * else, with the lifecycle metrics interceptor and the failure converter that keeps failure
- * messages out of clear text (a prebuilt bundle takes neither from the worker's options).
+ * else, with the workflow interceptors (traces, log context, lifecycle metrics) and the failure
+ * converter that keeps failure messages out of clear text (a prebuilt bundle takes neither from
+ * the worker's options).
  */
 export async function buildWorkflowBundle(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: workflowEntry(),
-    workflowInterceptorModules: workflowInterceptorModules(),
+    workflowInterceptorModules: workerInterceptorModules(),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });

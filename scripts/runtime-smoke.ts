@@ -31,7 +31,9 @@ async function smokeEnvironment(dataDir: string): Promise<NodeJS.ProcessEnv> {
     Object.entries(processEnvironment()).filter(
       ([key]) =>
         key === 'TEMPORAL_CLI_PATH' ||
-        !/^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_|NODE_ENV)/.test(key),
+        !/^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_|CODEC_|OTEL_|NODE_ENV)/.test(
+          key,
+        ),
     ),
   );
   return {
@@ -45,6 +47,7 @@ async function smokeEnvironment(dataDir: string): Promise<NodeJS.ProcessEnv> {
     SANDBOX_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     WORKER_HTTP_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
     // Nothing but the relay's webhooks can settle a payment within the smoke test's minute.
     CASHIN_RECONCILE_INTERVAL_SECONDS: '3600',
     CASHOUT_RECONCILE_INTERVAL_SECONDS: '3600',

@@ -63,8 +63,11 @@ const temporalStep: StackStep = {
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: target.namespace,
       logFile: path.join(logDir, 'temporal.log'),
-      // No --ui-codec-endpoint: the codec requires a bearer token, and the dev server's Web UI has
-      // no login whose access token it could forward (docs/security.md#the-payload-codec-endpoint).
+      // The Web UI has no login whose access token it could forward: it decodes only through a codec
+      // that serves this machine without a token (CODEC_LOCAL_NO_AUTH, sandbox mode).
+      ...(servesCodec(config) && config.CODEC_LOCAL_NO_AUTH
+        ? { uiCodecEndpoint: localCodecUrl(config) }
+        : {}),
     });
     const uiUrl = server.uiUrl as string;
     return [
@@ -234,6 +237,12 @@ const relayProcessStep = nodeProcessStep(
   ({ config }) => httpOk(`http://127.0.0.1:${config.RELAY_PORT}/healthz`),
 );
 
+/** Where this machine's browser and CLI reach the relay's codec listener. */
+export function localCodecUrl(config: Config): string {
+  const host = ['0.0.0.0', '::'].includes(config.CODEC_HOST) ? '127.0.0.1' : config.CODEC_HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.CODEC_PORT}`;
+}
+
 /** The relay, and its payload codec listener as a row of its own when it serves one. */
 const relayStep: StackStep = {
   name: 'relay',
@@ -241,8 +250,9 @@ const relayStep: StackStep = {
     const entries = await relayProcessStep.start(context);
     const { config } = context;
     if (!servesCodec(config)) return entries;
-    const url = `http://${config.CODEC_HOST}:${config.CODEC_PORT}`;
-    return [...entries, { name: 'codec', where: `${url} (bearer token)`, url, pid: entries[0]?.pid }];
+    const url = localCodecUrl(config);
+    const who = config.CODEC_LOCAL_NO_AUTH ? 'Web UI and CLI of this machine' : 'bearer token';
+    return [...entries, { name: 'codec', where: `${url} (${who})`, url, pid: entries[0]?.pid }];
   },
 };
 

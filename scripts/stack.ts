@@ -5,11 +5,13 @@ import {
   loadConfigOrExit,
   loadDotEnv,
   PSP_IDENTITY_VARIABLES,
+  parseConfig,
   processEnvironment,
   servesCodec,
   startsLocalSandbox,
   usesWalletService,
 } from '../runtime/config';
+import { ensureLocalPayloadKey } from '../runtime/local-payload-key';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { temporalTarget } from '../runtime/temporal-connection';
 import { isPortFree } from './ports';
@@ -86,7 +88,23 @@ function pspModeLine(config: Config): string {
     : `PSP: sandbox (CONNECTPSP_MODE=sandbox: public credentials, no real money)`;
 }
 
-function printTable(entries: StackEntry[], stackFile: string, logDir: string, config: Config): void {
+function payloadsLine(config: Config, payloadKeyFile: string | undefined): string {
+  if (!config.PAYLOAD_ENCRYPTION_KEY) return 'Payloads: in clear (no PAYLOAD_ENCRYPTION_KEY)';
+  const key = payloadKeyFile
+    ? `the local key ${path.relative(PROJECT_ROOT, payloadKeyFile)}`
+    : 'PAYLOAD_ENCRYPTION_KEY';
+  const ui =
+    servesCodec(config) && config.CODEC_LOCAL_NO_AUTH ? '; the Web UI decodes them through the codec' : '';
+  return `Payloads: encrypted with ${key}${ui}`;
+}
+
+function printTable(
+  entries: StackEntry[],
+  stackFile: string,
+  logDir: string,
+  config: Config,
+  payloadKeyFile: string | undefined,
+): void {
   const rows = entries.map((e) => [e.name, e.where, e.pid === undefined ? 'external' : String(e.pid)]);
   const widths = [0, 1, 2].map((i) =>
     Math.max(...[['process', 'where', 'pid'], ...rows].map((r) => (r[i] ?? '').length)),
@@ -101,6 +119,7 @@ function printTable(entries: StackEntry[], stackFile: string, logDir: string, co
     '',
     ui ? `Temporal Web UI: ${ui.where}` : `Temporal namespace: ${config.TEMPORAL_NAMESPACE}`,
     pspModeLine(config),
+    payloadsLine(config, payloadKeyFile),
     `State: ${path.relative(PROJECT_ROOT, stackFile)}   Logs: ${path.relative(PROJECT_ROOT, logDir)}/`,
     '',
     'Try next:',
@@ -125,11 +144,38 @@ export function launcherEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, CONNECTPSP_MODE: 'sandbox' };
 }
 
+/**
+ * Encrypted by default: in sandbox mode with no key of the user's, the processes get the data
+ * folder's own key (made on first run, kept after), and the codec serves this machine's Web UI and
+ * CLI without a token, since the dev server's Web UI has no login. Live mode brings its own key.
+ */
+export function localEncryption(
+  env: NodeJS.ProcessEnv,
+  config: Config,
+  dataDir: string,
+): { env: NodeJS.ProcessEnv; payloadKeyFile?: string } {
+  if (config.CONNECTPSP_MODE !== 'sandbox') return { env };
+  const withCodec = { ...env, CODEC_LOCAL_NO_AUTH: env.CODEC_LOCAL_NO_AUTH || 'true' };
+  if (config.PAYLOAD_ENCRYPTION_KEY || config.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS) return { env: withCodec };
+  mkdirSync(dataDir, { recursive: true });
+  const { key, file } = ensureLocalPayloadKey(dataDir);
+  return { env: { ...withCodec, PAYLOAD_ENCRYPTION_KEY: key }, payloadKeyFile: file };
+}
+
 async function main(): Promise<void> {
   loadDotEnv();
-  const launcherEnv = launcherEnvironment(processEnvironment());
-  const config = loadConfigOrExit(launcherEnv, { needsPsp: true });
-  const dataDir = path.resolve(PROJECT_ROOT, config.DATA_DIR);
+  const userEnv = launcherEnvironment(processEnvironment());
+  const userConfig = loadConfigOrExit(userEnv, { needsPsp: true });
+  const dataDir = path.resolve(PROJECT_ROOT, userConfig.DATA_DIR);
+  let encryption: ReturnType<typeof localEncryption>;
+  try {
+    encryption = localEncryption(userEnv, userConfig, dataDir);
+  } catch (err) {
+    process.stderr.write(`Cannot start the stack: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { env: launcherEnv, payloadKeyFile } = encryption;
+  const config = parseConfig(launcherEnv, { needsPsp: true });
   const logDir = path.join(dataDir, 'logs');
   const stackFile = path.join(dataDir, 'stack.json');
 
@@ -191,6 +237,8 @@ async function main(): Promise<void> {
     launcherPid: process.pid,
     namespace: temporalTarget(config, env).namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    // The CLI and the library read payloads with it when they have no key of their own.
+    ...(payloadKeyFile ? { payloadKeyFile } : {}),
     processes: started.map(({ name, where, url, address, pid, log }) => ({
       name,
       where,
@@ -201,7 +249,7 @@ async function main(): Promise<void> {
     })),
   };
   writeFileSync(stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
-  printTable(started, stackFile, logDir, config);
+  printTable(started, stackFile, logDir, config, payloadKeyFile);
 }
 
 if (require.main === module) {

@@ -21,6 +21,8 @@ export interface DevServerOptions {
   metricsPort?: number;
   /** Web UI port; omitted: headless. */
   uiPort?: number;
+  /** The payload codec the Web UI's pages call from the browser to show decoded payloads. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps state across restarts; omitted: in memory. */
   dbFile?: string;
   namespace?: string;
@@ -36,6 +38,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined && options.uiCodecEndpoint) {
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  }
   if (options.dbFile) {
     args.push('--db-filename', options.dbFile);
     args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=1');

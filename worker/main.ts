@@ -10,12 +10,14 @@ import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { startTracing } from '../runtime/tracing';
 import { openWalletFromConfig } from '../runtime/wallet';
 import { readiness, startWorkerHttpServer } from './http-server';
 import { startLifecycleGauges } from './lifecycle-gauges';
 import { createWorkerObservability, stateDeadlinesFrom } from './observability';
 import { observedWallet } from './observed-wallet';
-import { workflowSource } from './workflow-source';
+import { workerTelemetry } from './telemetry';
+import { workerInterceptorModules, workflowSource } from './workflow-source';
 
 /**
  * The worker process: runs every workflow and activity on TEMPORAL_TASK_QUEUE. Scale by running
@@ -24,6 +26,7 @@ import { workflowSource } from './workflow-source';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(processEnvironment(), { needsPsp: true });
+  const tracing = startTracing(config, 'pix-worker');
   const logger = createLogger(config, 'worker');
   const observability = createWorkerObservability(logger);
   const { metrics } = observability;
@@ -67,11 +70,19 @@ async function main(): Promise<void> {
     const books = wallet.ledger;
     const orphaned = (holds: Parameters<typeof orphanedAmong>[1]) =>
       orphanedAmong(client, holds, async (id) => (await books?.findOpenHold(id)) != null);
+    const source = workflowSource(config);
+    const telemetry = workerTelemetry(tracing);
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...workflowSource(config),
+      ...source,
+      // A prebuilt bundle already carries the workflow interceptors.
+      interceptors: {
+        activity: telemetry.activityInterceptors,
+        workflowModules: 'workflowsPath' in source ? workerInterceptorModules() : [],
+      },
+      sinks: { ...telemetry.sinks, ...observability.sinks },
       dataConverter,
       activities: createActivities({
         psp,
@@ -85,7 +96,6 @@ async function main(): Promise<void> {
           onReport: (report) => metrics.ledgerChecked(report),
         },
       }),
-      sinks: observability.sinks,
       shutdownGraceTime: `${workerShutdownGraceSeconds(config)}s`,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
@@ -137,6 +147,7 @@ async function main(): Promise<void> {
     await connection.close();
     await psp.close();
     await wallet.close();
+    await tracing.shutdown();
   }
 }
 

@@ -6,24 +6,39 @@ import { PROJECT_ROOT } from '../runtime/project-root';
 /** Where `npm run build` writes the pre-built workflow bundle that production workers load. */
 export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
-/** A module's TypeScript source when the sources are there (development), else its build in dist/. */
-function sourceOrBuilt(module: string): string {
-  const source = path.join(PROJECT_ROOT, `${module}.ts`);
-  return existsSync(source) ? source : path.join(PROJECT_ROOT, 'dist', `${module}.js`);
+/** Compiled beside this module (dist/), or the sources when they are there (development, tests). */
+function projectModule(relativePath: string): string {
+  const source = path.join(PROJECT_ROOT, `${relativePath}.ts`);
+  return existsSync(source) ? source : path.join(PROJECT_ROOT, 'dist', `${relativePath}.js`);
 }
 
-/** The bundle's entry: every workflow type the worker runs (worker/workflows.ts). */
-export const workflowEntry = (): string => sourceOrBuilt('worker/workflows');
+/** The bundle's entry: every workflow type the worker runs (worker/workflows.ts: workflows/ and operations/). */
+export const workflowEntry = (): string => projectModule('worker/workflows');
 
 /**
- * Workflow interceptors bundled with the workflows: the lifecycle metrics interceptor
- * (operations/lifecycle-metrics.ts), which reports state changes to the worker through a sink.
+ * The workflow interceptors every bundle carries (production's, development's, the tests'): the
+ * project's trace and log context first, then OpenTelemetry's spans of workflows and the calls
+ * they make (@temporalio/interceptors-opentelemetry). They send their spans to the `exporter` sink,
+ * which every worker registers (worker/telemetry.ts), tracing on or off.
  */
-export const workflowInterceptorModules = (): string[] => [sourceOrBuilt('operations/lifecycle-metrics')];
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
+  projectModule('workflows/telemetry-interceptors'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
+/**
+ * The payment worker's bundle adds the lifecycle metrics interceptor (operations/lifecycle-metrics.ts),
+ * which reports state changes to the worker's metrics through the `lifecycleMetrics` sink.
+ */
+export const workerInterceptorModules = (): string[] => [
+  ...WORKFLOW_INTERCEPTOR_MODULES,
+  projectModule('operations/lifecycle-metrics'),
+];
 
 /**
  * Production (NODE_ENV=production) loads the bundle built once by `npm run build`; development
- * bundles the workflow sources at start-up, so edits need no separate build step.
+ * bundles the workflow sources at start-up (with `workerInterceptorModules()`), so edits need no
+ * separate build step.
  */
 export function workflowSource(config: Pick<Config, 'NODE_ENV'>) {
   if (config.NODE_ENV === 'production') {
@@ -34,8 +49,5 @@ export function workflowSource(config: Pick<Config, 'NODE_ENV'>) {
     }
     return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
   }
-  return {
-    workflowsPath: workflowEntry(),
-    interceptors: { workflowModules: workflowInterceptorModules() },
-  };
+  return { workflowsPath: workflowEntry() };
 }

@@ -78,7 +78,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   return session.exitCode;
 }
 
+/**
+ * Like any Unix tool, pix stops quietly once whoever reads its output is gone (`pix list | head -1`):
+ * a write to a closed pipe fails with EPIPE, which would otherwise crash with a stack trace.
+ */
+function exitQuietlyWhenReaderLeaves(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+    throw err;
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyWhenReaderLeaves(process.stdout);
+  exitQuietlyWhenReaderLeaves(process.stderr);
   loadDotEnv();
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),

@@ -16,7 +16,7 @@ export function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const projectVariable =
-      /^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_)/.test(key);
+      /^(TEMPORAL_|CONNECTPSP_|SANDBOX_|RELAY_|LEDGER_|DATA_DIR|LOG_LEVEL|PAYLOAD_|CODEC_|OTEL_)/.test(key);
     if (!projectVariable || key === 'TEMPORAL_CLI_PATH') env[key] = value;
   }
   return { ...env, ...vars };
@@ -35,6 +35,24 @@ export function runNode(
     { env, cwd: PROJECT_ROOT },
     timeoutMs,
   );
+}
+
+/**
+ * Runs a compiled entry point whose reader goes away before it writes, as `pix status <ref> | head -1`
+ * does once head has its line: stdout is closed at once, stderr is collected.
+ */
+export function runNodeWithStdoutClosed(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', entry), ...args], {
+    env,
+    cwd: PROJECT_ROOT,
+  });
+  child.stdout.destroy();
+  return collectOutput(child, timeoutMs);
 }
 
 /** Runs a program to completion, collecting its output. */

@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { tracingOff } from '../../runtime/tracing';
+import { workerTelemetry } from '../../worker/telemetry';
 
 /** A task queue no other test shares, so workers of parallel test files never steal each other's tasks. */
 export function uniqueTaskQueue(prefix = 'test'): string {
@@ -34,9 +36,13 @@ export async function createTestWorker(
 ): Promise<Worker> {
   installQuietRuntime();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  // As the worker process: the bundle's workflow interceptors send their spans to this sink.
+  const telemetry = workerTelemetry(tracingOff());
   return Worker.create({
     namespace: inject('temporalNamespace'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    sinks: telemetry.sinks,
+    interceptors: { activity: telemetry.activityInterceptors },
     ...options,
     connection,
   });

@@ -16,7 +16,7 @@ export interface WorkerProcess {
   kill(): Promise<number | null>;
   /** SIGTERM: stop polling, let in-flight activities finish within the grace time, exit. */
   stop(): Promise<number | null>;
-  /** Everything it printed so far (its JSON log lines). */
+  /** What it printed so far (stdout and stderr: its JSON log lines). */
   output(): string;
 }
 

@@ -6,7 +6,7 @@ import type { Payment } from '../../client/payments-client';
 import { freePort } from '../../scripts/ports';
 import { eventually, FAKE_WEB_UI, useCliStack } from '../helpers/cli-stack';
 import { PAYEE_PIX_KEY, VALID_CPF } from '../helpers/lifecycle-env';
-import type { RunResult } from '../helpers/processes';
+import { type RunResult, runNodeWithStdoutClosed } from '../helpers/processes';
 
 // The compiled CLI (dist/client/cli/main.js, built by `npm test` before Vitest) as a user runs it,
 // finding the stack through DATA_DIR/stack.json alone.
@@ -159,6 +159,11 @@ describe('the pix CLI against a running stack', () => {
       ' SETTLED',
     ]);
     expect(statusJson.json).toMatchObject({ kind: 'CASH_IN', state: 'SETTLED', amountCents: 30_00, userId });
+    // `pix status <ref> | head -1`: the reader leaves early; like any Unix tool, pix stops quietly.
+    for (const args of [['status', reference], ['--help']]) {
+      const piped = await runNodeWithStdoutClosed('client/cli/main.js', args, stack.processEnv);
+      expect([piped.code, piped.stderr], args.join(' ')).toEqual([0, '']);
+    }
     expect(ok(balanceHuman).stdout).toMatch(/Available +R\$ 30,00/);
     expect(balance.json.availableCents).toBe(30_00);
     expect(balance.json.movements.map((m) => m.code)).toEqual(['CASH_IN']);

@@ -217,6 +217,63 @@ describe('payload codec endpoint: the Web UI users’ access tokens (OIDC, JWKS)
   });
 });
 
+describe('payload codec endpoint with CODEC_LOCAL_NO_AUTH (npm start: the Web UI has no login to forward)', () => {
+  let running: Awaited<ReturnType<typeof relayWith>>;
+  let codecUrl: string;
+  const LOCAL_UI = 'http://localhost:8233';
+  let sealed: unknown;
+
+  beforeAll(async () => {
+    running = await relayWith({
+      PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      CODEC_LOCAL_NO_AUTH: 'true',
+      CODEC_CORS_ORIGINS: LOCAL_UI,
+    });
+    codecUrl = running.relay.codecUrl as string;
+    sealed = (
+      (await call(`${codecUrl}/encode`, { body: JSON.stringify({ payloads: [PLAIN] }) })).body
+        .payloads as unknown[]
+    )[0];
+  });
+  afterAll(() => running?.close());
+
+  const decode = (headers: Record<string, string>) =>
+    call(`${codecUrl}/decode`, { body: JSON.stringify({ payloads: [sealed] }), headers });
+
+  it('decodes without a token for this machine: the CLI (no Origin) and the allowed Web UI, by any local name', async () => {
+    const port = new URL(codecUrl).port;
+    const headerSets: Array<Record<string, string>> = [
+      {},
+      { origin: LOCAL_UI },
+      { host: `localhost:${port}`, origin: LOCAL_UI },
+      { host: `[::1]:${port}` },
+    ];
+    for (const headers of headerSets) {
+      const answer = await decode(headers);
+      expect({ headers, status: answer.status, body: answer.body }).toEqual({
+        headers,
+        status: 200,
+        body: { payloads: [PLAIN] },
+      });
+    }
+  });
+
+  it.each([
+    ["another site's page", { origin: 'https://evil.example' }],
+    ['a DNS-rebound name (another site resolving its own name to 127.0.0.1)', { host: 'evil.example' }],
+    ['a rebound name with the UI origin', { host: 'evil.example:8392', origin: LOCAL_UI }],
+  ])('refuses %s with 401', async (_name, headers) => {
+    const answer = await decode(headers);
+    expect([answer.status, answer.body.payloads]).toEqual([401, undefined]);
+  });
+
+  it('is refused in live mode, naming the variable', () => {
+    expect(() =>
+      parseConfig({ CONNECTPSP_MODE: 'live', CODEC_LOCAL_NO_AUTH: 'true', PAYLOAD_ENCRYPTION_KEY: 'x' }),
+    ).toThrow(/CODEC_LOCAL_NO_AUTH: is refused in live mode/);
+  });
+});
+
 describe('payload codec endpoint: not served without a key or a way to authenticate', () => {
   it.each([
     ['no encryption key', { CODEC_AUTH_TOKEN: TOKEN }],

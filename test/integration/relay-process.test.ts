@@ -1,56 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { request } from 'undici';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cashInEvent } from '../../bench/webhook-events';
 import { webhookSignature } from '../../domain/connectpsp/signatures';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { AesGcmPayloadCodec } from '../../runtime/payload-codec';
-import { PROJECT_ROOT } from '../../runtime/project-root';
-import { freePort } from '../../scripts/ports';
 import { parkedEventWorkflowId } from '../../workflows/parked-event';
-import { cleanEnv, collectOutput, type RunResult, runNode } from '../helpers/processes';
+import { cleanEnv, runNode } from '../helpers/processes';
+import { startRelayProcess } from '../helpers/relay-process';
 import { connectTestClient } from '../helpers/temporal';
-
-interface RelayProcess {
-  port: number;
-  started: Record<string, unknown>;
-  output: Promise<RunResult>;
-  stop(): void;
-}
-
-/** Starts dist/relay/main.js on a free port and resolves with its "relay listening" line. */
-async function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'relay', 'main.js')], {
-    cwd: PROJECT_ROOT,
-    env: cleanEnv({
-      RELAY_PORT: String(port),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      LOG_LEVEL: 'info',
-      ...env,
-    }),
-  });
-  const output = collectOutput(child, 30_000);
-  const listening = new Promise<Record<string, unknown>>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk) => {
-      buffered += chunk;
-      const line = buffered.split('\n').find((l) => l.includes('relay listening'));
-      if (line) resolve(JSON.parse(line));
-    });
-  });
-  const started = await Promise.race([
-    listening,
-    output.then((r) => {
-      throw new Error(`relay exited early (${r.code}): ${r.stderr}`);
-    }),
-  ]);
-  return { port, started, output, stop: () => child.kill('SIGTERM') };
-}
 
 function postWebhook(port: number, body: string, cryptoToken: string) {
   return request(`http://127.0.0.1:${port}/webhooks/connectpsp`, {

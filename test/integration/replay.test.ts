@@ -8,6 +8,8 @@
 import { Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { tracingOff } from '../../runtime/tracing';
+import { workflowSpanSinks } from '../../worker/telemetry';
 import * as workflows from '../../worker/workflows';
 import { installQuietRuntime } from '../helpers/temporal';
 import {
@@ -59,7 +61,14 @@ describe('recorded histories', () => {
 
   it.each(fixtures)('%s replays on the production bundle', async (name) => {
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('productionBundlePath') } },
+      {
+        workflowBundle: { codePath: inject('productionBundlePath') },
+        // The bundle's workflow interceptors send spans and state changes to these sinks, as in a worker.
+        sinks: {
+          ...workflowSpanSinks(tracingOff()),
+          lifecycleMetrics: { started: { fn: () => undefined }, entered: { fn: () => undefined } },
+        },
+      },
       loadHistory(name),
       name,
     );

@@ -1,17 +1,20 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signatureHeaders } from '../../domain/platform-wallet/signature';
 import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
 import { REFERENCE_WALLET_SECRET, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { LOCAL_PAYLOAD_KEY_FILE } from '../../runtime/local-payload-key';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
 import { freePort } from '../../scripts/ports';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
+import { cashInWorkflowId } from '../../workflows/workflow-ids';
 import { freshLedgerDatabase } from '../helpers/ledger-db';
 import { cleanEnv, collectOutput, isAlive, type RunResult, runNode } from '../helpers/processes';
 
@@ -26,6 +29,12 @@ afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+function base64Values(metadata: Record<string, Uint8Array | null | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(metadata).map(([name, value]) => [name, Buffer.from(value ?? []).toString('base64')]),
+  );
+}
+
 async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
   return {
     DATA_DIR: dataDir,
@@ -33,6 +42,7 @@ async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
     TEMPORAL_UI_PORT: String(await freePort()),
     SANDBOX_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
     LEDGER_PG_PORT: String(await freePort()),
     WORKER_HTTP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
@@ -92,7 +102,7 @@ describe('npm start (the stack launcher)', () => {
     }
   });
 
-  it('brings every process up, reports them in stack.json, serves the Web UI, and leaves nothing behind on SIGTERM', async () => {
+  it('brings every process up, reports them in stack.json, serves the Web UI, encrypts payloads by default, and leaves nothing behind on SIGTERM', async () => {
     const dataDir = tempDataDir();
     const env = await freePortsEnv(dataDir);
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'stack.js')], {
@@ -118,10 +128,11 @@ describe('npm start (the stack launcher)', () => {
     );
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+      payloadKeyFile?: string;
       processes: Array<{ name: string; where: string; pid?: number; url?: string }>;
     };
     const names = stack.processes.map((p) => p.name);
-    expect(names).toEqual(['temporal', 'web-ui', 'ledger-db', 'sandbox', 'worker', 'relay']);
+    expect(names).toEqual(['temporal', 'web-ui', 'ledger-db', 'sandbox', 'worker', 'relay', 'codec']);
     const pids = stack.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
     expect(pids.length).toBeGreaterThanOrEqual(5);
     for (const pid of pids) expect(isAlive(pid)).toBe(true);
@@ -141,6 +152,54 @@ describe('npm start (the stack launcher)', () => {
     const ready = await request(`${worker?.url}/readyz`);
     expect(ready.statusCode).toBe(200);
     await ready.body.dump();
+    // Encrypted by default (issue 16): the data folder's own key, kept private, and the Web UI
+    // pointed at the relay's codec, which serves this machine's browser without a token.
+    const keyFile = path.join(dataDir, LOCAL_PAYLOAD_KEY_FILE);
+    expect(stack.payloadKeyFile).toBe(keyFile);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const codecUrl = `http://127.0.0.1:${env.CODEC_PORT}`;
+    expect(stack.processes.find((p) => p.name === 'codec')?.url).toBe(codecUrl);
+    const settings = await request(`${ui?.url}/api/v1/settings`);
+    expect(((await settings.body.json()) as { Codec: { Endpoint: string } }).Codec.Endpoint).toBe(codecUrl);
+
+    // A cash-in from the CLI, which finds the key through stack.json: in clear nowhere in Temporal,
+    // readable through the codec as the Web UI calls it.
+    const reference = `stack-${process.pid}`;
+    const cliEnv = cleanEnv({ DATA_DIR: dataDir });
+    const payer = ['--payer-name', 'Ana Maria Souza', '--payer-document', '529.982.247-25'];
+    const cashIn = await runNode(
+      'client/cli/main.js',
+      ['cash-in', '--user', 'stack-user', '--amount', '5', ...payer, '--ref', reference],
+      cliEnv,
+    );
+    expect(cashIn.code, cashIn.stderr).toBe(0);
+    const status = await runNode('client/cli/main.js', ['--json', 'status', reference], cliEnv);
+    expect(JSON.parse(status.stdout)).toMatchObject({ reference, state: 'AWAITING_PAYMENT' });
+    const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
+    try {
+      const history = await new Client({ connection }).workflow
+        .getHandle(cashInWorkflowId(reference))
+        .fetchHistory();
+      const [input] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+      expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(input?.data ?? []).toString()).not.toContain('Ana Maria Souza');
+      const decoded = await request(`${codecUrl}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: ui?.url as string },
+        body: JSON.stringify({
+          payloads: [
+            {
+              metadata: base64Values(input?.metadata ?? {}),
+              data: Buffer.from(input?.data ?? []).toString('base64'),
+            },
+          ],
+        }),
+      });
+      const [plain] = ((await decoded.body.json()) as { payloads: Array<{ data: string }> }).payloads;
+      expect(Buffer.from(plain?.data ?? '', 'base64').toString()).toContain('Ana Maria Souza');
+    } finally {
+      await connection.close();
+    }
 
     // Survives a restart: Temporal's SQLite file, the ledger's cluster and the sandbox's state are in DATA_DIR.
     expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
@@ -155,6 +214,7 @@ describe('npm start (the stack launcher)', () => {
       new RegExp(`worker +task queue payments; http://127.0.0.1:${env.WORKER_HTTP_PORT}/metrics`),
     );
     expect(result.stdout).toContain('PSP: sandbox (CONNECTPSP_MODE=sandbox');
+    expect(result.stdout).toContain('Payloads: encrypted with the local key');
     expect(result.stdout).toContain('Stopped.');
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(stackFile)).toBe(false);
@@ -193,6 +253,7 @@ describe('npm start (the stack launcher)', () => {
         ['ledger-db', 'external'],
         ['worker', 'started'],
         ['relay', 'started'],
+        ['codec', 'started'],
       ]);
       expect(stack.processes[0]?.where).toBe(inject('temporalAddress'));
       expect(stack.processes[1]?.where).not.toContain('ledger-local'); // the password is masked
@@ -241,6 +302,7 @@ describe('npm start (the stack launcher)', () => {
         ['wallet-service', 'started'],
         ['worker', 'started'],
         ['relay', 'started'],
+        ['codec', 'started'],
       ]);
       const walletUrl = `http://127.0.0.1:${env.WALLET_SERVICE_PORT}`;
       expect(stack.processes[2]?.url).toBe(walletUrl);

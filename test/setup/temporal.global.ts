@@ -6,6 +6,7 @@ import { FAILURE_CONVERTER_PATH } from '../../runtime/data-converter';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { freePort } from '../../scripts/ports';
 import { startDevServer, temporalCliPath, waitUntilTemporalReady } from '../../scripts/temporal-dev-server';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-source';
 import type { TestProject } from './test-project';
 
 declare module 'vitest' {
@@ -20,7 +21,8 @@ declare module 'vitest' {
 
 /**
  * One Temporal dev server (headless, in memory, free ports) for the whole run, or the server
- * named by TEMPORAL_ADDRESS; one workflow bundle, built once, that every test worker loads; and the
+ * named by TEMPORAL_ADDRESS; one workflow bundle (with the production workflow interceptors),
+ * built once, that every test worker loads; and the
  * production bundle, built by the same function as `npm run build`, that recorded histories replay on.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       : startTestServer(workDir),
     bundleWorkflowCode({
       workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
+      workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
       failureConverterPath: FAILURE_CONVERTER_PATH,
       logger: new DefaultLogger('WARN'),
     }),

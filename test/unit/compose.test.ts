@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { configSchema, parseConfig, SANDBOX_CREDENTIALS } from '../../runtime/config';
+import { configSchema, parseConfig, SANDBOX_CREDENTIALS, servesCodec } from '../../runtime/config';
 
 // No Docker engine runs where the tests run, so docker-compose.yml and the Dockerfile are checked
 // by reading them. Every check returns its problems; each is run on the real files (no problems)
@@ -48,7 +48,12 @@ const PINNED_TAG = /\d+\.\d+/;
  * The host environment of a sandbox run (`--env-file docker/sandbox.env`). Without it compose
  * refuses to start: every ConnectPSP secret is `${VAR:?...}` (checked below).
  */
-const SANDBOX_HOST_ENV: Env = parseEnv(readRepoFile('docker/sandbox.env'));
+const SANDBOX_ENV_FILE: Env = parseEnv(readRepoFile('docker/sandbox.env'));
+/** Payloads are always encrypted: the user exports a key of their own before the first `up` (docs/docker.md). */
+const SANDBOX_HOST_ENV: Env = {
+  ...SANDBOX_ENV_FILE,
+  PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
 const LIVE_HOST_ENV: Env = {
   CONNECTPSP_MODE: 'live',
   CONNECTPSP_BASE_URL: 'https://api.connectpsp.example',
@@ -421,24 +426,40 @@ function publishedPorts(
   });
 }
 
-function webUiProblems(compose: Compose): string[] {
+function webUiProblems(compose: Compose, hostEnv: Env = SANDBOX_HOST_ENV): string[] {
   const [name, ui] = serviceNamed(compose, 'temporalio/ui:');
   const problems = publishedPorts(ui).some((p) => p.published === '8233' && p.target === '8080')
     ? []
     : [`${name} does not publish 8233:8080`];
-  const codec = new URL(environmentOf(ui).TEMPORAL_CODEC_ENDPOINT ?? 'http://unset');
+  const uiEnv = environmentOf(ui, hostEnv);
+  const codec = new URL(uiEnv.TEMPORAL_CODEC_ENDPOINT ?? 'http://unset');
   const relay = compose.services.relay ?? {};
-  const codecPort = String(parseConfig(environmentOf(relay)).CODEC_PORT);
+  const relayConfig = parseConfig(environmentOf(relay, hostEnv));
   const codecPublished = publishedPorts(relay).some(
-    (p) => p.published === codec.port && p.target === codecPort,
+    (p) => p.published === codec.port && p.target === String(relayConfig.CODEC_PORT),
   );
   if (codec.hostname !== 'localhost' || codec.pathname !== '/' || !codecPublished) {
     problems.push(
       `${name}: TEMPORAL_CODEC_ENDPOINT ${codec.href} is not the relay's codec listener on the host`,
     );
   }
-  if (environmentOf(ui).TEMPORAL_CODEC_PASS_ACCESS_TOKEN !== 'true') {
-    problems.push(`${name}: does not pass its user's access token to the codec, which requires one`);
+  const passesToken = uiEnv.TEMPORAL_CODEC_PASS_ACCESS_TOKEN === 'true';
+  if (relayConfig.CONNECTPSP_MODE === 'live') {
+    if (!passesToken) {
+      problems.push(`${name}: does not pass its user's access token to the codec, which requires one`);
+    }
+    if (relayConfig.CODEC_LOCAL_NO_AUTH) problems.push('relay: decodes without a token in live mode');
+    return problems;
+  }
+  // The sandbox run has no login: the UI calls the codec without a token (the UI would not call an
+  // http endpoint with one), and the relay serves this machine's browser without one.
+  if (passesToken) {
+    problems.push(`${name}: passes an access token it does not have in the sandbox run, so decodes nothing`);
+  }
+  if (!servesCodec(relayConfig) || !relayConfig.CODEC_LOCAL_NO_AUTH) {
+    problems.push(
+      "relay: serves no codec the sandbox run's Web UI can call without a login (CODEC_LOCAL_NO_AUTH)",
+    );
   }
   return problems;
 }
@@ -717,9 +738,14 @@ describe('docker-compose.yml', () => {
       (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_ENDPOINT', 'http://localhost:8390/codec'),
     ],
     [
-      'the Web UI forwards its access token to the codec',
+      "the sandbox run's Web UI decodes without a login",
       webUiProblems,
-      (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_PASS_ACCESS_TOKEN', undefined),
+      (c) => setEnv(c.services.relay, 'CODEC_LOCAL_NO_AUTH', undefined),
+    ],
+    [
+      "the sandbox run's Web UI sends no token it does not have",
+      webUiProblems,
+      (c) => setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_PASS_ACCESS_TOKEN', 'true'),
     ],
   ];
 
@@ -762,6 +788,27 @@ describe('docker-compose.yml', () => {
     }).toEqual(SANDBOX_CREDENTIALS);
   });
 
+  it("the live Web UI forwards its user's access token to the codec, which never decodes without one", () => {
+    expect(webUiProblems(compose, LIVE_HOST_ENV)).toEqual([]);
+    const noToken = mutated((c) =>
+      setEnv(c.services['temporal-ui'], 'TEMPORAL_CODEC_PASS_ACCESS_TOKEN', 'false'),
+    );
+    expect(webUiProblems(noToken, LIVE_HOST_ENV)).not.toEqual([]);
+    expect(() => webUiProblems(compose, { ...LIVE_HOST_ENV, CODEC_LOCAL_NO_AUTH: 'true' })).toThrow(
+      'CODEC_LOCAL_NO_AUTH: is refused in live mode',
+    );
+  });
+
+  it('requires a payload key in every run, the sandbox one too: the env file sets none, and empty is refused', () => {
+    expect(SANDBOX_ENV_FILE.PAYLOAD_ENCRYPTION_KEY).toBeUndefined();
+    for (const key of [undefined, '']) {
+      const hostEnv = { ...SANDBOX_ENV_FILE, PAYLOAD_ENCRYPTION_KEY: key };
+      for (const name of PROJECT_SERVICES) {
+        expect(() => environmentOf(compose.services[name] ?? {}, hostEnv)).toThrow('PAYLOAD_ENCRYPTION_KEY');
+      }
+    }
+  });
+
   it('uses the real ConnectPSP in live mode when its variables are set on the host', () => {
     expect(projectConfigProblems(compose, LIVE_HOST_ENV)).toEqual([]);
     for (const name of PROJECT_SERVICES) {
@@ -789,8 +836,8 @@ describe('docker-compose.yml', () => {
         mutated((c) => void Object.assign(c.services.sandbox ?? {}, { ports: ['8380:8380'] })),
       ),
     ).toEqual(['sandbox publishes 8380 on every interface']);
-    expect(exposureProblems(mutated((c) => c.services.relay?.ports?.splice(1, 1, '8391:8391')))).toEqual([
-      'relay publishes 8391 on every interface',
+    expect(exposureProblems(mutated((c) => c.services.relay?.ports?.splice(1, 1, '8392:8392')))).toEqual([
+      'relay publishes 8392 on every interface',
     ]);
   });
 

@@ -6,6 +6,7 @@ import { TemporalUnreachableError } from './errors';
 import { type PaymentSettings, paymentSettingsFrom } from './payment-settings';
 import { PaymentsClient } from './payments-client';
 import { type Endpoints, readStackFile, resolveEndpoints, stackFilePath } from './stack-file';
+import type { TemporalCallOptions } from './temporal-calls';
 
 export interface ConnectOptions {
   /** Default: parsed from `env`. */
@@ -18,6 +19,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Overrides of the lifecycle parameters read from the configuration. */
   settings?: Partial<PaymentSettings>;
+  /** Bounds, deadlines and retries of the Temporal calls (docs/cli.md, "Bursts"). */
+  calls?: TemporalCallOptions;
 }
 
 /** Where everything is for this configuration and environment (explicit variables, then stack.json, then defaults). */
@@ -52,6 +55,7 @@ export async function connectPaymentsClient(options: ConnectOptions = {}): Promi
     ...(endpoints.ledgerDatabaseUrl ? { ledgerDatabaseUrl: endpoints.ledgerDatabaseUrl } : {}),
     ...(endpoints.walletService ? { walletService: endpoints.walletService } : {}),
     sandbox: endpoints.sandbox,
+    ...(options.calls ? { calls: options.calls } : {}),
   });
 }
 

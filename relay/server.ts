@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { type Config, parseConfig, processEnvironment, servesCodec } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
+import { deadlineBoundRetryInterceptor } from '../runtime/grpc-retry';
 import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
 import { pspCredentials } from '../runtime/psp-credentials';
@@ -163,6 +164,12 @@ function closeGracefully(server: Server, forceAfterMs: number): Promise<void> {
 function relayClient(config: Config): Client {
   const { connectionOptions, namespace } = temporalTarget(config);
   const { address, tls, apiKey, metadata } = connectionOptions;
-  const connection = Connection.lazy({ address, tls, apiKey, metadata });
+  const connection = Connection.lazy({
+    address,
+    tls,
+    apiKey,
+    metadata,
+    interceptors: [deadlineBoundRetryInterceptor()],
+  });
   return new Client({ connection, namespace, dataConverter: dataConverterFor(config) });
 }

@@ -56,6 +56,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     webhookPath: config.RELAY_WEBHOOK_PATH,
     maxBodyBytes: config.RELAY_MAX_BODY_BYTES,
     signalDeadlineMs: config.RELAY_SIGNAL_DEADLINE_MS,
+    maxInFlight: config.RELAY_MAX_IN_FLIGHT,
     isShuttingDown: () => shuttingDown,
   });
 

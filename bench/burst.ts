@@ -1,7 +1,7 @@
 /**
  * A burst as a platform makes one (payday, the end of a match), on the stack `npm start` runs:
  * BURST cash-ins started at once through the client library, each then waited on with
- * `waitForOutcome`; the payers pay (the sandbox, its own webhooks withheld); then BURST signed
+ * `waitForOutcome` once the payers paid (the sandbox, its own webhooks withheld); then BURST signed
  * CASHIN_PAID webhooks posted at once to the relay, each sent again as a PSP would while it is
  * answered 503 (after its Retry-After). Prints completions, errors by type, start → QR and
  * webhook → credited p50/p99 and the worker's peak RSS.
@@ -101,7 +101,10 @@ async function runBurst(stack: StackChild, payments: PaymentsClient, size: numbe
   const startsMs = performance.now() - burstStarted;
   const started = requests.filter((_, i) => startToQr[i] !== null);
 
-  // 2. Each is waited on, all at once, before anything is paid.
+  // 2. The payers pay; the PSP's webhooks stay withheld (setting the scene, not measured).
+  const paid = await mapPooled(started, PAYERS, (r) => payments.sandbox.payCashIn(r.reference));
+
+  // 3. Each is waited on, all at once; the workflows know nothing of the payments yet.
   const settledAt = new Map<string, number>();
   const waits = Promise.all(
     started.map((r) =>
@@ -115,8 +118,6 @@ async function runBurst(stack: StackChild, payments: PaymentsClient, size: numbe
     ),
   );
 
-  // 3. The payers pay; the PSP's webhooks stay withheld (setting the scene, not measured).
-  const paid = await mapPooled(started, PAYERS, (r) => payments.sandbox.payCashIn(r.reference));
   await waitFor('every wait to be listening', () => payments.callStats().waitsInFlight >= started.length, {
     timeoutMs: GIVE_UP_MS,
     intervalMs: 100,

@@ -1,3 +1,4 @@
+import { ID_CHARACTERS, MAX_REFERENCE_LENGTH, ValidationError } from '../domain/validation';
 import type { CashInState, CashInStatus, CashOutState, CashOutStatus } from '../workflows/messages';
 import type { PaymentKind } from '../workflows/start-options';
 
@@ -39,4 +40,18 @@ export function isPaymentStatus(value: unknown): value is CashInStatus | CashOut
   return (
     (kind === 'CASH_IN' || kind === 'CASH_OUT') && typeof (value as { state?: unknown }).state === 'string'
   );
+}
+
+/** Throws ValidationError unless `reference` can be a business reference (it becomes part of a workflow id). */
+export function checkReference(reference: string): void {
+  const ok =
+    typeof reference === 'string' &&
+    reference.length >= 1 &&
+    reference.length <= MAX_REFERENCE_LENGTH &&
+    ID_CHARACTERS.test(reference);
+  if (!ok) {
+    throw new ValidationError([
+      { field: 'reference', rule: `must be 1-${MAX_REFERENCE_LENGTH} letters, digits and . _ : -` },
+    ]);
+  }
 }

@@ -5,9 +5,7 @@ import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in'
 import {
   type CashInInput,
   type CashOutInput,
-  ID_CHARACTERS,
   MAX_DESCRIPTION_LENGTH,
-  MAX_REFERENCE_LENGTH,
   ValidationError,
   validateCashInRequest,
   validateCashOutInput,
@@ -39,7 +37,7 @@ import {
 } from './errors';
 import type { WalletBooks } from './ledger-client';
 import { type WaitOptions, waitForOutcome } from './outcome-wait';
-import type { Payment } from './payment';
+import { checkReference, type Payment } from './payment';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
 import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
@@ -66,7 +64,7 @@ export interface PaymentsClientOptions {
   calls?: TemporalCallOptions;
 }
 
-export type { Payment, WaitOptions };
+export { checkReference, type Payment, type WaitOptions };
 
 /** What the payer needs, from the same call that started (or found) the cash-in. */
 export interface CashInStarted extends CashInCharge {
@@ -265,8 +263,12 @@ export class PaymentsClient {
   private async readPayment(reference: string, kind?: PaymentKind, deadline?: number): Promise<Payment> {
     checkReference(reference);
     const kinds: PaymentKind[] = kind ? [kind] : ['CASH_IN', 'CASH_OUT'];
-    const found = await Promise.all(kinds.map((k) => this.queryStatus(k, reference, deadline)));
-    const payments = found.filter((p): p is Payment => p !== null);
+    // Both settled before answering: a call still running when the caller closes the client would
+    // fail out of nowhere ("Channel has been shut down").
+    const settled = await Promise.allSettled(kinds.map((k) => this.queryStatus(k, reference, deadline)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const payments = settled.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
     if (payments.length === 0) throw new PaymentNotFoundError(reference, kind ? KIND_LABEL[kind] : undefined);
     if (payments.length > 1) {
       throw new ValidationError([
@@ -473,19 +475,5 @@ export class PaymentsClient {
       ...(reference === undefined ? {} : { reference }),
       ...(what === undefined ? {} : { what }),
     });
-  }
-}
-
-/** Throws ValidationError unless `reference` can be a business reference (it becomes part of a workflow id). */
-export function checkReference(reference: string): void {
-  const ok =
-    typeof reference === 'string' &&
-    reference.length >= 1 &&
-    reference.length <= MAX_REFERENCE_LENGTH &&
-    ID_CHARACTERS.test(reference);
-  if (!ok) {
-    throw new ValidationError([
-      { field: 'reference', rule: `must be 1-${MAX_REFERENCE_LENGTH} letters, digits and . _ : -` },
-    ]);
   }
 }

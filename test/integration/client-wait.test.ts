@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PaymentNotFoundError } from '../../client/errors';
 import { paymentSettingsFrom } from '../../client/payment-settings';
 import { PaymentsClient } from '../../client/payments-client';
 import { parseConfig } from '../../runtime/config';
@@ -54,8 +55,16 @@ describe('waitForOutcome is told of the outcome instead of polling', () => {
       'the cash-in closed',
       async () => (await handle.describe()).status.name === 'COMPLETED',
     );
-    const ended = await payments.waitForOutcome(charge.reference, { timeoutMs: 30_000, until: ['SETTLED'] });
-    expect(ended.state).toBe('EXPIRED');
+    // With the kind known and no progress to report, the first question is the awaitState itself.
+    const ended = await payments.waitForOutcome(charge.reference, {
+      timeoutMs: 30_000,
+      until: ['SETTLED'],
+      kind: 'CASH_IN',
+    });
+    expect(ended).toMatchObject({ state: 'EXPIRED', workflowId: handle.workflowId });
+    await expect(
+      payments.waitForOutcome(env.unique('never-started'), { timeoutMs: 5_000, kind: 'CASH_IN' }),
+    ).rejects.toBeInstanceOf(PaymentNotFoundError);
   });
 
   it('keeps waiting across continue-as-new', async () => {
@@ -65,7 +74,11 @@ describe('waitForOutcome is told of the outcome instead of polling', () => {
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/pay`);
     expect((await payments.waitForOutcome(charge.reference, { timeoutMs: 20_000 })).state).toBe('SETTLED');
     await env.waitUntil('it continued as new', async () => (await handle.describe()).runId !== firstRunId);
-    const refunded = payments.waitForOutcome(charge.reference, { timeoutMs: 30_000, until: ['REFUNDED'] });
+    const refunded = payments.waitForOutcome(charge.reference, {
+      timeoutMs: 30_000,
+      until: ['REFUNDED'],
+      kind: 'CASH_IN',
+    });
     await env.psp.control('POST', `/cash-in/${charge.transactionId}/med-reversal`);
     const status = (await refunded) as CashInStatus;
     expect(status).toMatchObject({ state: 'REFUNDED', ledger: { credited: true, reversed: true } });

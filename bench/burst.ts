@@ -299,8 +299,10 @@ const round = (ms: number) => Math.round(ms);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 if (require.main === module) {
-  benchBurst(burstSizeFrom(process.argv.slice(2))).catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+  Promise.resolve()
+    .then(() => benchBurst(burstSizeFrom(process.argv.slice(2))))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
 }

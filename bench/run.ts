@@ -24,6 +24,7 @@ function printTable(results: BenchResult[]): void {
 }
 
 async function main(): Promise<void> {
+  burstSizeFrom(process.argv.slice(2)); // a bad --burst fails before anything runs
   // Workers started by benches log only warnings, so the figures stay readable.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const results: BenchResult[] = [];

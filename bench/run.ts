@@ -1,10 +1,15 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { benchBurst, burstSizeFrom } from './burst';
 import { benchConnectPspClient } from './connectpsp-client';
 import { benchRelay } from './relay';
 import type { BenchResult } from './result';
 
-/** Every benchmark, run in this order; add new ones here. */
-const BENCHES: Array<() => Promise<BenchResult>> = [benchConnectPspClient, benchRelay];
+/** Every benchmark, run in this order; add new ones here. `--burst N` sizes the burst (default 1,000). */
+const BENCHES: Array<() => Promise<BenchResult>> = [
+  benchConnectPspClient,
+  benchRelay,
+  () => benchBurst(burstSizeFrom(process.argv.slice(2))),
+];
 
 function printTable(results: BenchResult[]): void {
   const rows = results.flatMap((r) =>
@@ -19,6 +24,7 @@ function printTable(results: BenchResult[]): void {
 }
 
 async function main(): Promise<void> {
+  burstSizeFrom(process.argv.slice(2)); // a bad --burst fails before anything runs
   // Workers started by benches log only warnings, so the figures stay readable.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const results: BenchResult[] = [];

@@ -12,6 +12,7 @@ import {
   stackFilePath,
   withStackPayloadKey,
 } from './stack-file';
+import type { TemporalCallOptions } from './temporal-calls';
 
 export interface ConnectOptions {
   /** Default: parsed from `env`. */
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Overrides of the lifecycle parameters read from the configuration. */
   settings?: Partial<PaymentSettings>;
+  /** Bounds, deadlines and retries of the Temporal calls (docs/cli.md, "Bursts"). */
+  calls?: TemporalCallOptions;
 }
 
 /** Where everything is for this configuration and environment (explicit variables, then stack.json, then defaults). */
@@ -60,6 +63,7 @@ export async function connectPaymentsClient(options: ConnectOptions = {}): Promi
     ...(endpoints.ledgerDatabaseUrl ? { ledgerDatabaseUrl: endpoints.ledgerDatabaseUrl } : {}),
     ...(endpoints.walletService ? { walletService: endpoints.walletService } : {}),
     sandbox: endpoints.sandbox,
+    ...(options.calls ? { calls: options.calls } : {}),
   });
 }
 

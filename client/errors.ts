@@ -1,4 +1,3 @@
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ValidationError, type ValidationProblem } from '../domain/validation';
 
 export { ValidationError, type ValidationProblem };
@@ -60,10 +59,43 @@ export class ServiceUnreachableError extends PaymentsClientError {
   }
 }
 
+/** Temporal could not be reached at all: connection refused or dropped, gRPC UNAVAILABLE. */
 export class TemporalUnreachableError extends ServiceUnreachableError {
   override name = 'TemporalUnreachableError';
   constructor(where: string, reason: string, options?: { cause?: unknown }) {
     super('Temporal', where, reason, options);
+  }
+}
+
+/**
+ * Temporal is reachable but did not answer in time or said it is too busy (DEADLINE_EXCEEDED,
+ * RESOURCE_EXHAUSTED, no worker polling the task queue), or this client's own queue of calls did
+ * not drain in time. What was asked may or may not have happened: every call of this client may be
+ * made again safely (starts and updates are idempotent by reference and update id).
+ */
+export class TemporalOverloadedError extends PaymentsClientError {
+  override name = 'TemporalOverloadedError';
+  override readonly retryable = true;
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Temporal at ${where} is reachable but too slow or busy to answer: ${reason}`, options);
+  }
+}
+
+/** Temporal answered and said no (permission denied, unknown namespace, invalid request, ...): retrying the same call will not help. */
+export class TemporalRefusedError extends PaymentsClientError {
+  override name = 'TemporalRefusedError';
+  constructor(
+    readonly where: string,
+    /** The gRPC status name, e.g. PERMISSION_DENIED. */
+    readonly status: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Temporal at ${where} refused the request (${status}): ${reason}`, options);
   }
 }
 
@@ -77,10 +109,13 @@ export class WaitTimeoutError extends PaymentsClientError {
     readonly lastStatus: string | undefined,
     /** What was awaited, when not a terminal state. */
     awaited = 'reach a terminal state',
+    /** Why the last attempt to learn more failed, when one did (e.g. a TemporalOverloadedError). */
+    options?: { cause?: unknown },
   ) {
     super(
       `${reference} did not ${awaited} within ${formatMs(timeoutMs)}` +
         (lastStatus ? ` (last status ${lastStatus})` : ''),
+      options,
     );
   }
 }
@@ -104,13 +139,4 @@ export class SandboxRequestError extends PaymentsClientError {
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-// gRPC status codes UNAVAILABLE and DEADLINE_EXCEEDED (@grpc/grpc-js is not a direct dependency).
-const UNREACHABLE_GRPC_CODES: ReadonlySet<number> = new Set([14, 4]);
-
-/** True when a Temporal call failed because the server could not be reached (not because it said no). */
-export function isTemporalUnreachable(err: unknown): boolean {
-  const cause = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(cause) && UNREACHABLE_GRPC_CODES.has(cause.code);
 }

@@ -37,3 +37,5 @@ export type {
   TriggerOptions,
 } from './rebalance-client';
 export type { SandboxBehaviour, SandboxControl, SandboxFailureRule } from './sandbox-control';
+export type { TemporalCallOptions, TemporalCallStats } from './temporal-calls';
+export { classifyTemporalFailure, type TemporalFailureKind } from './temporal-errors';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { REFUND_REASONS, type RefundReason } from '../domain/connectpsp/cash-in';
@@ -5,9 +6,7 @@ import type { OrphanedHold } from '../domain/holds';
 import {
   type CashInInput,
   type CashOutInput,
-  ID_CHARACTERS,
   MAX_DESCRIPTION_LENGTH,
-  MAX_REFERENCE_LENGTH,
   ValidationError,
   validateCashInRequest,
   validateCashOutInput,
@@ -27,7 +26,6 @@ import {
   type CashOutStatus,
   cashInChargeUpdate,
   cashOutAcceptedUpdate,
-  isTerminalState,
   NEEDS_REVIEW,
   type ReviewResolution,
   refundCashInUpdate,
@@ -42,14 +40,16 @@ import {
   PaymentNotFoundError,
   RequestRejectedError,
   SandboxNotInUseError,
-  WaitTimeoutError,
 } from './errors';
 import type { WalletBooks } from './ledger-client';
 import { listOrphanedHolds, operatorDecisionProblems, resolveOrphanedHold, verifyLedger } from './operations';
+import { type WaitOptions, waitForOutcome } from './outcome-wait';
+import { checkReference, type Payment } from './payment';
 import { type ListPaymentsFilter, listPaymentPage, type PaymentPage } from './payment-list';
 import type { PaymentSettings } from './payment-settings';
 import { RebalanceClient } from './rebalance-client';
 import { SandboxControl } from './sandbox-control';
+import { type TemporalCallOptions, type TemporalCallStats, TemporalCalls } from './temporal-calls';
 import { translateTemporalError } from './temporal-errors';
 import { openWalletBooks, type WalletServiceEndpoint } from './wallet-service-client';
 import { workflowListUiUrl, workflowUiUrl } from './web-ui';
@@ -67,7 +67,11 @@ export interface PaymentsClientOptions {
   walletService?: WalletServiceEndpoint;
   /** The sandbox control API, or why there is none (a real ConnectPSP). */
   sandbox?: { url: string } | { unavailable: string };
+  /** Bounds, deadlines and retries of the Temporal calls (docs/cli.md, "Bursts"). */
+  calls?: TemporalCallOptions;
 }
+
+export { checkReference, type Payment, type WaitOptions };
 
 /** What the payer needs, from the same call that started (or found) the cash-in. */
 export interface CashInStarted extends CashInCharge {
@@ -85,20 +89,6 @@ export interface CashOutStarted {
 
 /** A page of payments in NEEDS_REVIEW and, on the first page, the orphaned holds (null: not listable here). */
 export type ReviewPage = PaymentPage & { orphanedHolds: OrphanedHold[] | null };
-
-/** The status query's answer for one payment, with where to see it. */
-export type Payment = (CashInStatus | CashOutStatus) & { workflowId: string; webUiUrl?: string };
-
-export interface WaitOptions {
-  timeoutMs: number;
-  kind?: PaymentKind;
-  /** How often the status is read; default 500 ms. */
-  pollIntervalMs?: number;
-  /** Called with the first status and again whenever the state changes. */
-  onProgress?: (payment: Payment) => void;
-  /** Stop at one of these states instead of the first terminal one (e.g. REFUNDED after SETTLED). */
-  until?: readonly string[];
-}
 
 export interface RefundOptions {
   /** Default CUSTOMER_REQUEST. */
@@ -118,18 +108,29 @@ export class PaymentsClient {
   readonly settings: PaymentSettings;
   readonly rebalance: RebalanceClient;
   private readonly options: PaymentsClientOptions;
+  private readonly calls: TemporalCalls;
   private ledgerClient?: WalletBooks;
 
   constructor(options: PaymentsClientOptions) {
     this.options = options;
     this.temporal = options.temporal;
     this.settings = options.settings;
+    this.calls = new TemporalCalls(options.temporal, options.temporalAddress, options.calls);
     this.rebalance = new RebalanceClient({
       temporal: options.temporal,
+      calls: this.calls,
       settings: options.settings,
       temporalAddress: options.temporalAddress,
       ...(options.webUiUrl ? { webUiUrl: options.webUiUrl } : {}),
     });
+  }
+
+  /**
+   * What this client's Temporal calls are doing: in flight and queued per lane, calls, retries,
+   * failures by kind. Cheap: read it for metrics as often as needed.
+   */
+  callStats(): TemporalCallStats {
+    return this.calls.stats();
   }
 
   /** host:port of the Temporal server. */
@@ -193,16 +194,20 @@ export class PaymentsClient {
       reconcileIntervalSeconds: this.settings.cashInReconcileIntervalSeconds,
       ...this.commonInput(),
     };
-    const operation = new WithStartWorkflowOperation<typeof cashInWorkflow>('cashInWorkflow', {
-      ...start,
-      args: [input],
-    });
+    // One update id for every attempt: a start made again after a lost answer gets the first one's.
+    const updateId = randomUUID();
     let charge: CashInCharge;
     try {
-      charge = await this.temporal.workflow.executeUpdateWithStart(cashInChargeUpdate, {
-        args: [valid],
-        startWorkflowOperation: operation,
-      });
+      charge = await this.calls.write(() =>
+        this.temporal.workflow.executeUpdateWithStart(cashInChargeUpdate, {
+          args: [valid],
+          updateId,
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof cashInWorkflow>('cashInWorkflow', {
+            ...start,
+            args: [input],
+          }),
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError))
         throw this.translate(err, valid.reference, 'cash-in');
@@ -233,15 +238,18 @@ export class PaymentsClient {
       topUpRetries: this.settings.cashOutTopUpRetries,
       ...this.commonInput(),
     };
-    const operation = new WithStartWorkflowOperation<typeof cashOutWorkflow>('cashOutWorkflow', {
-      ...start,
-      args: [input],
-    });
+    const updateId = randomUUID();
     try {
-      const accepted = await this.temporal.workflow.executeUpdateWithStart(cashOutAcceptedUpdate, {
-        args: [valid],
-        startWorkflowOperation: operation,
-      });
+      const accepted = await this.calls.write(() =>
+        this.temporal.workflow.executeUpdateWithStart(cashOutAcceptedUpdate, {
+          args: [valid],
+          updateId,
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof cashOutWorkflow>('cashOutWorkflow', {
+            ...start,
+            args: [input],
+          }),
+        }),
+      );
       return { reference: valid.reference, state: accepted.state, ...this.located(start.workflowId) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError))
@@ -257,11 +265,20 @@ export class PaymentsClient {
    * The status query of the payment with this reference: state, PSP ids, ledger effects, timeline.
    * Without `kind`, the cash-in and the cash-out of the reference are both looked for.
    */
-  async getPayment(reference: string, kind?: PaymentKind): Promise<Payment> {
+  getPayment(reference: string, kind?: PaymentKind): Promise<Payment> {
+    return this.readPayment(reference, kind);
+  }
+
+  /** getPayment, retried until `deadline` (default: the read deadline). */
+  private async readPayment(reference: string, kind?: PaymentKind, deadline?: number): Promise<Payment> {
     checkReference(reference);
     const kinds: PaymentKind[] = kind ? [kind] : ['CASH_IN', 'CASH_OUT'];
-    const found = await Promise.all(kinds.map((k) => this.queryStatus(k, reference)));
-    const payments = found.filter((p): p is Payment => p !== null);
+    // Both settled before answering: a call still running when the caller closes the client would
+    // fail out of nowhere ("Channel has been shut down").
+    const settled = await Promise.allSettled(kinds.map((k) => this.queryStatus(k, reference, deadline)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const payments = settled.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
     if (payments.length === 0) throw new PaymentNotFoundError(reference, kind ? KIND_LABEL[kind] : undefined);
     if (payments.length > 1) {
       throw new ValidationError([
@@ -272,32 +289,28 @@ export class PaymentsClient {
   }
 
   /**
-   * Reads the status until the payment reaches a terminal state (SETTLED, EXPIRED, REFUNDED,
-   * FAILED; or one of `until`) and returns it; WaitTimeoutError after `timeoutMs` (the payment goes on).
+   * Returns once the payment reaches a terminal state (SETTLED, EXPIRED, REFUNDED, FAILED; or one
+   * of `until`), told by the workflow itself (the awaitState update) rather than by polling;
+   * WaitTimeoutError after `timeoutMs` (the payment goes on). See ./outcome-wait.ts.
    */
-  async waitForOutcome(reference: string, options: WaitOptions): Promise<Payment> {
-    const deadline = Date.now() + options.timeoutMs;
-    const interval = options.pollIntervalMs ?? 500;
-    let payment = await this.getPayment(reference, options.kind);
-    options.onProgress?.(payment);
-    const kind: PaymentKind = payment.kind;
-    const done = (state: string) => (options.until ? options.until.includes(state) : isTerminalState(state));
-    while (!done(payment.state)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new WaitTimeoutError(reference, options.timeoutMs, payment.state);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, left)));
-      const next = await this.getPayment(reference, kind);
-      if (next.timeline.length !== payment.timeline.length || next.state !== payment.state)
-        options.onProgress?.(next);
-      payment = next;
-    }
-    return payment;
+  waitForOutcome(reference: string, options: WaitOptions): Promise<Payment> {
+    return waitForOutcome(
+      {
+        temporal: this.temporal,
+        calls: this.calls,
+        readPayment: (ref, kind, deadline) => this.readPayment(ref, kind, deadline),
+        located: (workflowId) => this.located(workflowId),
+        translate: (err, ref, kind) => this.translate(err, ref, KIND_LABEL[kind]),
+      },
+      reference,
+      options,
+    );
   }
 
   /** One page of payments matching every given filter (visibility: eventually consistent). */
   async listPayments(filter: ListPaymentsFilter = {}): Promise<PaymentPage> {
     try {
-      return await listPaymentPage(this.temporal, filter);
+      return await this.calls.read(() => listPaymentPage(this.temporal, filter));
     } catch (err) {
       throw this.translate(err);
     }
@@ -317,13 +330,22 @@ export class PaymentsClient {
       problems.push({ field: 'description', rule: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
     }
     if (problems.length > 0) throw new ValidationError(problems);
+    const handle = this.temporal.workflow.getHandle(cashInWorkflowId(reference));
+    // Safe to send again: the workflow answers every refund request with the first one's outcome,
+    // and the same update id makes the server answer a repeat with the first attempt's result.
+    const updateId = randomUUID();
     try {
-      const lifecycle = this.temporal.workflow.getHandle(cashInWorkflowId(reference));
-      if ((await lifecycle.describe()).status.name === 'RUNNING') {
-        return await lifecycle.executeUpdate(refundCashInUpdate, { args: [options] });
+      const running = (await this.calls.read(() => handle.describe())).status.name === 'RUNNING';
+      if (running) {
+        return await this.calls.write(() =>
+          handle.executeUpdate(refundCashInUpdate, { args: [options], updateId }),
+        );
       }
-      // The lifecycle closed after settling: the refund runs in the payment's late-event run.
-      return await refundAfterClose(this.temporal, this.settings.taskQueue, reference, options);
+      // The lifecycle closed after settling: the refund runs in the payment's late-event run, which
+      // also answers a repeated request with the first one's outcome.
+      return await this.calls.write(() =>
+        refundAfterClose(this.temporal, this.settings.taskQueue, reference, options),
+      );
     } catch (err) {
       throw this.translate(err, reference, 'cash-in');
     }
@@ -408,8 +430,13 @@ export class PaymentsClient {
       throw new RequestRejectedError(reference, `the payment is ${payment.state}, not ${NEEDS_REVIEW}`);
     }
     const handle = this.temporal.workflow.getHandle(payment.workflowId);
+    // Safe to send again: the same update id gets the first attempt's answer, and the workflow's
+    // validator refuses a second resolution once one is applied or under way.
+    const updateId = randomUUID();
     try {
-      const status = await handle.executeUpdate(resolveReviewUpdate, { args: [resolution] });
+      const status = await this.calls.write(() =>
+        handle.executeUpdate(resolveReviewUpdate, { args: [resolution], updateId }),
+      );
       return { ...status, ...this.located(payment.workflowId) };
     } catch (err) {
       throw this.translate(err, reference, KIND_LABEL[payment.kind]);
@@ -421,10 +448,15 @@ export class PaymentsClient {
     await Promise.all([this.temporal.connection.close(), this.ledgerClient?.close()]);
   }
 
-  private async queryStatus(kind: PaymentKind, reference: string): Promise<Payment | null> {
+  private async queryStatus(
+    kind: PaymentKind,
+    reference: string,
+    deadline?: number,
+  ): Promise<Payment | null> {
     const workflowId = kind === 'CASH_IN' ? cashInWorkflowId(reference) : cashOutWorkflowId(reference);
     try {
-      const status = await this.temporal.workflow.getHandle(workflowId).query(statusQuery);
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      const status = await this.calls.read(() => handle.query(statusQuery), deadline);
       if (status.kind === 'REBALANCE') return null;
       // A settled payment whose lifecycle closed may have moved on in a late-event run (a refund, a return).
       const later = status.state === 'SETTLED' ? await this.lateRunStatus(kind, reference) : null;
@@ -472,9 +504,8 @@ export class PaymentsClient {
       kind === 'CASH_IN' ? cashInWorkflowId(request.reference) : cashOutWorkflowId(request.reference);
     let differences: string[];
     try {
-      differences = await this.temporal.workflow
-        .getHandle(workflowId)
-        .query(requestDifferencesQuery, request);
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      differences = await this.calls.read(() => handle.query(requestDifferencesQuery, request));
     } catch (err) {
       throw this.translate(err, request.reference, KIND_LABEL[kind]);
     }
@@ -528,19 +559,5 @@ export class PaymentsClient {
       ...(reference === undefined ? {} : { reference }),
       ...(what === undefined ? {} : { what }),
     });
-  }
-}
-
-/** Throws ValidationError unless `reference` can be a business reference (it becomes part of a workflow id). */
-export function checkReference(reference: string): void {
-  const ok =
-    typeof reference === 'string' &&
-    reference.length >= 1 &&
-    reference.length <= MAX_REFERENCE_LENGTH &&
-    ID_CHARACTERS.test(reference);
-  if (!ok) {
-    throw new ValidationError([
-      { field: 'reference', rule: `must be 1-${MAX_REFERENCE_LENGTH} letters, digits and . _ : -` },
-    ]);
   }
 }

@@ -8,6 +8,7 @@ import { statusQuery } from '../workflows/messages';
 import { rebalanceScheduleId, rebalanceWorkflowId } from '../workflows/workflow-ids';
 import { PaymentNotFoundError, WaitTimeoutError } from './errors';
 import type { PaymentSettings } from './payment-settings';
+import type { TemporalCalls } from './temporal-calls';
 import { translateTemporalError } from './temporal-errors';
 import { scheduleUiUrl, workflowUiUrl } from './web-ui';
 
@@ -38,8 +39,13 @@ export interface TriggerOptions {
   timeoutMs?: number;
 }
 
+/** The trigger's own timeout (WaitTimeoutError) answers before the call's deadline would. */
+const TRIGGER_DEADLINE_SLACK_MS = 5_000;
+
 interface RebalanceClientOptions {
   temporal: Client;
+  /** The PaymentsClient's: rebalance calls share its bound on calls in flight. */
+  calls: TemporalCalls;
   settings: PaymentSettings;
   temporalAddress: string;
   webUiUrl?: string;
@@ -62,16 +68,21 @@ export class RebalanceClient {
 
   /** Asks the coordinator for a run now and returns what it saw and did. */
   async trigger(options: TriggerOptions = {}): Promise<RebalanceRunResult> {
-    const { settings, temporal } = this.options;
+    const { settings, temporal, calls } = this.options;
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const result = executeRebalance(temporal, {
-      taskQueue: settings.taskQueue,
-      trigger: {
-        source: 'MANUAL',
-        thresholdCents: options.force ? 0 : settings.rebalanceThresholdCents,
-        requestedBy: 'payments client',
-      },
-    });
+    // Made once: a trigger sent again would queue another run. The timer below answers first.
+    const result = calls.once(
+      () =>
+        executeRebalance(temporal, {
+          taskQueue: settings.taskQueue,
+          trigger: {
+            source: 'MANUAL',
+            thresholdCents: options.force ? 0 : settings.rebalanceThresholdCents,
+            requestedBy: 'payments client',
+          },
+        }),
+      Date.now() + timeoutMs + TRIGGER_DEADLINE_SLACK_MS,
+    );
     // The coordinator runs one rebalance at a time: a run stuck on the PSP delays every trigger.
     const timedOut = () =>
       new WaitTimeoutError(this.coordinatorId, timeoutMs, undefined, 'answer (a run is still going on)');
@@ -86,15 +97,17 @@ export class RebalanceClient {
   async ensureSchedule(
     options: { paused?: boolean } = {},
   ): Promise<RebalanceScheduleState & { created: boolean }> {
-    const { settings, temporal } = this.options;
+    const { settings, temporal, calls } = this.options;
     let created: boolean;
     try {
-      ({ created } = await ensureRebalanceSchedule(temporal, {
-        taskQueue: settings.taskQueue,
-        intervalSeconds: settings.rebalanceIntervalSeconds,
-        thresholdCents: settings.rebalanceThresholdCents,
-        ...(options.paused === undefined ? {} : { paused: options.paused }),
-      }));
+      ({ created } = await calls.once(() =>
+        ensureRebalanceSchedule(temporal, {
+          taskQueue: settings.taskQueue,
+          intervalSeconds: settings.rebalanceIntervalSeconds,
+          thresholdCents: settings.rebalanceThresholdCents,
+          ...(options.paused === undefined ? {} : { paused: options.paused }),
+        }),
+      ));
     } catch (err) {
       throw this.translate(err, 'rebalance schedule');
     }
@@ -134,7 +147,7 @@ export class RebalanceClient {
 
   private async onSchedule(action: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<void>) {
     try {
-      await action(this.options.temporal.schedule.getHandle(this.scheduleId));
+      await this.options.calls.once(() => action(this.options.temporal.schedule.getHandle(this.scheduleId)));
     } catch (err) {
       if (err instanceof ScheduleNotFoundError)
         throw new PaymentNotFoundError(this.scheduleId, 'rebalance schedule');
@@ -145,7 +158,8 @@ export class RebalanceClient {
   private async scheduleState(): Promise<RebalanceScheduleState | null> {
     let description: Awaited<ReturnType<ReturnType<Client['schedule']['getHandle']>['describe']>>;
     try {
-      description = await this.options.temporal.schedule.getHandle(this.scheduleId).describe();
+      const handle = this.options.temporal.schedule.getHandle(this.scheduleId);
+      description = await this.options.calls.read(() => handle.describe());
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return null;
       throw this.translate(err, 'rebalance schedule');
@@ -170,7 +184,8 @@ export class RebalanceClient {
 
   private async coordinatorStatus(): Promise<RebalanceOverview['coordinator']> {
     try {
-      const status = await this.options.temporal.workflow.getHandle(this.coordinatorId).query(statusQuery);
+      const handle = this.options.temporal.workflow.getHandle(this.coordinatorId);
+      const status = await this.options.calls.read(() => handle.query(statusQuery));
       if (status.kind !== 'REBALANCE') return null;
       const { webUiUrl } = this.options;
       return {

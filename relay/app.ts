@@ -23,6 +23,11 @@ export interface RelayDeps {
   maxBodyBytes: number;
   /** Budget from receiving a webhook to Temporal's acknowledgement; below the PSP's 5 s. */
   signalDeadlineMs: number;
+  /**
+   * Most events handed to Temporal at once; beyond it a webhook gets 503 RELAY_BUSY at once, so a
+   * slow Temporal holds at most this many connections (RELAY_MAX_IN_FLIGHT).
+   */
+  maxInFlight: number;
   /** Budget of the /readyz probe of Temporal. */
   readinessTimeoutMs?: number;
   /** True once shutdown began: /readyz fails so load balancers stop sending. */
@@ -68,8 +73,13 @@ const OUTCOME_OF_STATUS: Record<number, WebhookOutcome> = {
   503: 'unavailable',
 };
 
+/** `Retry-After` of a 503: a busy relay frees up within a second; Temporal's recovery takes longer. */
+const RETRY_AFTER_BUSY_SECONDS = 1;
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 function webhookHandler(deps: RelayDeps) {
   const readBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  let inFlight = 0;
   return (req: Request, res: Response): void => {
     const receivedAt = performance.now();
     const deadline = Date.now() + deps.signalDeadlineMs;
@@ -131,7 +141,22 @@ function webhookHandler(deps: RelayDeps) {
         const parkReason = parsed.readable ? undefined : 'UNREADABLE_EVENT';
         // What made a signed body unreadable is answered too: the sender sees what to fix.
         const errors = parsed.readable ? {} : { errors: parsed.problems };
-        deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline, parkReason).then(
+        if (inFlight >= deps.maxInFlight) {
+          const problem = new RelayProblem(
+            503,
+            'RELAY_BUSY',
+            `${inFlight} events are being handed to Temporal already`,
+            undefined,
+            RETRY_AFTER_BUSY_SECONDS,
+          );
+          sendProblem(res, problem);
+          finish(503, 'busy', { ...fields, code: problem.code });
+          return;
+        }
+        deps.metrics.setInFlight(++inFlight);
+        const delivered = deliverEvent(deps.client, deps.taskQueue, envelope, route, deadline, parkReason);
+        delivered.finally(() => deps.metrics.setInFlight(--inFlight)).catch(() => undefined);
+        delivered.then(
           (delivery) =>
             finish(
               200,
@@ -145,6 +170,8 @@ function webhookHandler(deps: RelayDeps) {
                 503,
                 'TEMPORAL_UNAVAILABLE',
                 'The event could not be handed to Temporal in time',
+                undefined,
+                RETRY_AFTER_UNAVAILABLE_SECONDS,
               ),
               { ...fields, error: describeError(err) },
             ),

@@ -4,8 +4,9 @@ export class DeadlineExceededError extends Error {
 
 /**
  * Settles with `work`, or rejects at `deadline` (epoch ms), whichever comes first. Temporal calls
- * carry the same deadline as a gRPC deadline, but the SDK can overshoot it by a retry backoff (it
- * sleeps between UNAVAILABLE attempts before noticing), so the answer is also bounded by a timer.
+ * carry the same deadline as a gRPC deadline, but a client handed in by a caller may run the SDK's
+ * own retry interceptor, which overshoots it by a backoff (the relay's own connection does not:
+ * runtime/grpc-retry.ts), so the answer is also bounded by a timer.
  * Work still running when the timer fires is left to finish or fail on its own.
  */
 export function settledBy<T>(work: Promise<T>, deadline: number): Promise<T> {

@@ -10,6 +10,7 @@ export type RelayErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNREADABLE_BODY'
   | 'TEMPORAL_UNAVAILABLE'
+  | 'RELAY_BUSY'
   | 'INVALID_PAYLOAD'
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
@@ -29,6 +30,7 @@ const TITLES: Record<RelayErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   UNREADABLE_BODY: 'Unreadable request body',
   TEMPORAL_UNAVAILABLE: 'Event not handed over, retry later',
+  RELAY_BUSY: 'Too many events being handed over, retry shortly',
   INVALID_PAYLOAD: 'Invalid payload',
   UNAUTHORIZED: 'Unauthorized',
   NOT_FOUND: 'Not found',
@@ -42,12 +44,15 @@ export class RelayProblem extends Error {
     readonly code: RelayErrorCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Sent as `Retry-After`: when the sender may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${code}: ${detail}`);
   }
 }
 
 export function sendProblem(res: Response, problem: RelayProblem): void {
+  if (problem.retryAfterSeconds !== undefined) res.set('Retry-After', String(problem.retryAfterSeconds));
   res
     .status(problem.status)
     .type('application/problem+json')

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { type Config, parseConfig, processEnvironment, servesCodec } from '../runtime/config';
 import { dataConverterFor } from '../runtime/data-converter';
+import { deadlineBoundRetryInterceptor } from '../runtime/grpc-retry';
 import { createLogger } from '../runtime/logger';
 import { payloadCodecFor } from '../runtime/payload-codec';
 import { pspCredentials } from '../runtime/psp-credentials';
@@ -56,6 +57,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     webhookPath: config.RELAY_WEBHOOK_PATH,
     maxBodyBytes: config.RELAY_MAX_BODY_BYTES,
     signalDeadlineMs: config.RELAY_SIGNAL_DEADLINE_MS,
+    maxInFlight: config.RELAY_MAX_IN_FLIGHT,
     isShuttingDown: () => shuttingDown,
   });
 
@@ -174,7 +176,13 @@ function closeGracefully(server: Server, forceAfterMs: number): Promise<void> {
 function relayClient(config: Config): Client {
   const { connectionOptions, namespace } = temporalTarget(config);
   const { address, tls, apiKey, metadata } = connectionOptions;
-  const connection = Connection.lazy({ address, tls, apiKey, metadata });
+  const connection = Connection.lazy({
+    address,
+    tls,
+    apiKey,
+    metadata,
+    interceptors: [deadlineBoundRetryInterceptor()],
+  });
   return new Client({
     connection,
     namespace,

@@ -110,6 +110,7 @@ export const configSchema = z.object({
   RELAY_WEBHOOK_PATH: z.string().startsWith('/', 'must start with /').default('/webhooks/connectpsp'),
   RELAY_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   RELAY_SIGNAL_DEADLINE_MS: positiveInt.default(4_000),
+  RELAY_MAX_IN_FLIGHT: positiveInt.default(128),
 
   // Ledger. When LEDGER_DATABASE_URL is unset an embedded PostgreSQL runs in DATA_DIR.
   LEDGER_DATABASE_URL: z

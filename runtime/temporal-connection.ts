@@ -2,6 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { type Config, processEnvironment } from './config';
+import { deadlineBoundRetryInterceptor } from './grpc-retry';
 
 /**
  * How to reach Temporal: the four fields @temporalio/envconfig reads, which both the client's
@@ -56,6 +57,7 @@ export async function connectClient(
     tls,
     apiKey,
     metadata,
+    interceptors: [deadlineBoundRetryInterceptor()],
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeout: options.connectTimeoutMs }),
   });
   return new Client({ connection, namespace: target.namespace, dataConverter: options.dataConverter });

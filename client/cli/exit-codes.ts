@@ -8,6 +8,8 @@ import {
   SandboxNotInUseError,
   SandboxRequestError,
   ServiceUnreachableError,
+  TemporalOverloadedError,
+  TemporalRefusedError,
   ValidationError,
   WaitTimeoutError,
 } from '../errors';
@@ -26,8 +28,12 @@ export const EXIT_CODES = {
   timeout: 5,
   /** Understood but refused: the reference is taken by another payment, the state does not allow it, insufficient funds. */
   rejected: 6,
+  /** Temporal is reachable but too slow or busy to answer in time (or no worker took the request). */
+  overloaded: 7,
+  /** Temporal answered no (permission denied, unknown namespace, invalid request). */
+  temporalRefused: 8,
   /** `ledger verify` found differences (printed). */
-  checkFailed: 7,
+  checkFailed: 9,
 } as const;
 
 export interface CliProblem {
@@ -94,6 +100,23 @@ export function describeError(err: unknown, options: OptionNames = {}): Describe
       message: err.message,
       service: err.service,
       retryable: true,
+    };
+  }
+  if (err instanceof TemporalOverloadedError) {
+    return {
+      exitCode: EXIT_CODES.overloaded,
+      code: 'OVERLOADED',
+      message: err.message,
+      service: 'Temporal',
+      retryable: true,
+    };
+  }
+  if (err instanceof TemporalRefusedError) {
+    return {
+      exitCode: EXIT_CODES.temporalRefused,
+      code: 'TEMPORAL_REFUSED',
+      message: err.message,
+      service: 'Temporal',
     };
   }
   if (err instanceof WaitTimeoutError) {

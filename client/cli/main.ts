@@ -20,7 +20,9 @@ const EXIT_CODE_HELP = `Exit codes:
   3  not found (unknown reference)
   4  unreachable: Temporal, the ledger database or the sandbox
   5  timeout (wait)
-  6  rejected: reference taken by another payment, not allowed in this state, insufficient funds`;
+  6  rejected: reference taken by another payment, not allowed in this state, insufficient funds
+  7  overloaded: Temporal is reachable but too slow or busy to answer (or no worker took the request)
+  8  Temporal refused the request: permission, namespace, invalid request`;
 
 /** The whole command tree; actions report through `session`. */
 export function buildProgram(session: CliSession): Command {

@@ -35,10 +35,10 @@ describe('pix ledger verify', () => {
       `user:${userId}`,
     ]);
     try {
-      const result = exitCode(await stack.cli(['ledger', 'verify']), 7);
+      const result = exitCode(await stack.cli(['ledger', 'verify']), 9);
       expect(result.stdout).toMatch(/^Ledger check at .*: DIFFERENCES FOUND\n/);
       expect(result.stdout).toContain('FAILED  BALANCE: the books are off by R$ 0,14');
-      const json = exitCode(await stack.cli(['--json', 'ledger', 'verify']), 7);
+      const json = exitCode(await stack.cli(['--json', 'ledger', 'verify']), 9);
       const report = JSON.parse(json.stdout) as LedgerCheckReport;
       expect(report).toMatchObject({ ok: false, imbalanceCents: 14 });
     } finally {
@@ -61,7 +61,7 @@ describe('pix ledger verify', () => {
       PSP_OUTCOME_DEADLINE_SECONDS: '1',
       REBALANCE_THRESHOLD_CENTS: '100',
     };
-    const result = exitCode(await stack.cli(['--json', 'ledger', 'verify'], shortLimits), 7);
+    const result = exitCode(await stack.cli(['--json', 'ledger', 'verify'], shortLimits), 9);
     const report = JSON.parse(result.stdout) as LedgerCheckReport;
     expect(statuses(report)).toMatchObject({ BALANCE: 'OK', HOLD_AGE: 'FAILED', ORPHANED_HOLDS: 'OK' });
     expect(report.checks.find((c) => c.name === 'HOLD_AGE')?.differences).toEqual([
@@ -72,7 +72,7 @@ describe('pix ledger verify', () => {
     // The wins that funded the users are not at the PSP: the exposure is R$ 20,00 above its balance.
     expect(statuses(report).EXPOSURE).toBe('FAILED');
     expect(report.exposureGapCents).toBeLessThan(0);
-    expect(exitCode(await stack.cli(['ledger', 'verify'], shortLimits), 7).stdout).toContain(
+    expect(exitCode(await stack.cli(['ledger', 'verify'], shortLimits), 9).stdout).toContain(
       "FAILED  EXPOSURE: the PSP's transactional balance is",
     );
 

@@ -371,6 +371,7 @@ describe('webhook relay against a real Temporal server', () => {
       webhookPath: PATH,
       maxBodyBytes: MAX_BODY_BYTES,
       signalDeadlineMs: 4_000,
+      maxInFlight: 128,
       isShuttingDown: () => shuttingDown,
     });
     const server = createServer(app);

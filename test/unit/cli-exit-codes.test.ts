@@ -9,6 +9,8 @@ import {
   SandboxNotInUseError,
   SandboxRequestError,
   ServiceUnreachableError,
+  TemporalOverloadedError,
+  TemporalRefusedError,
   TemporalUnreachableError,
   ValidationError,
   WaitTimeoutError,
@@ -27,7 +29,9 @@ describe('exit codes and error descriptions', () => {
       unreachable: 4,
       timeout: 5,
       rejected: 6,
-      checkFailed: 7,
+      overloaded: 7,
+      temporalRefused: 8,
+      checkFailed: 9,
     });
   });
 
@@ -48,6 +52,8 @@ describe('exit codes and error descriptions', () => {
     [new PaymentNotFoundError('ref-1'), 3, 'NOT_FOUND'],
     [new TemporalUnreachableError('127.0.0.1:7233', 'connection refused'), 4, 'UNREACHABLE'],
     [new ServiceUnreachableError('ledger database', 'postgres://x', 'refused'), 4, 'UNREACHABLE'],
+    [new TemporalOverloadedError('127.0.0.1:7233', 'DEADLINE_EXCEEDED: no answer'), 7, 'OVERLOADED'],
+    [new TemporalRefusedError('127.0.0.1:7233', 'PERMISSION_DENIED', 'no'), 8, 'TEMPORAL_REFUSED'],
     [new WaitTimeoutError('ref-1', 60_000, 'AWAITING_PAYMENT'), 5, 'TIMEOUT'],
     [new PaymentAlreadyExistsError('ref-1', 'cash-in', 'it is for bob'), 6, 'ALREADY_EXISTS'],
     [new RequestRejectedError('ref-1', 'cash-in is AWAITING_PAYMENT'), 6, 'REJECTED'],

@@ -25,7 +25,7 @@ export function registerLedgerCommands(program: Command, session: CliSession): v
         'debits equal credits and every account matches its journal; no hold is older than its lifecycle ' +
         'allows (PSP_RETRY_WINDOW_SECONDS + PSP_OUTCOME_DEADLINE_SECONDS); no hold belongs to a lifecycle ' +
         "that is no longer running; the PSP's transactional balance is within REBALANCE_THRESHOLD_CENTS of " +
-        'the exposure. Prints what differs and exits 7 when anything does.',
+        'the exposure. Prints what differs and exits 9 when anything does.',
     )
     .option('--timeout <seconds>', 'how long to wait for the worker to run it', '60')
     .action((options: { timeout: string }) =>

@@ -2,9 +2,14 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchConnectPspClient } from './connectpsp-client';
 import { benchRelay } from './relay';
 import type { BenchResult } from './result';
+import { benchSandboxPersistence } from './sandbox-persistence';
 
 /** Every benchmark, run in this order; add new ones here. */
-const BENCHES: Array<() => Promise<BenchResult>> = [benchConnectPspClient, benchRelay];
+const BENCHES: Array<() => Promise<BenchResult>> = [
+  benchConnectPspClient,
+  benchRelay,
+  benchSandboxPersistence,
+];
 
 function printTable(results: BenchResult[]): void {
   const rows = results.flatMap((r) =>

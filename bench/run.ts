@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchConnectPspClient } from './connectpsp-client';
+import { benchLifecycles } from './lifecycle';
 import { benchRelay } from './relay';
 import type { BenchResult } from './result';
 import { benchSandboxPersistence } from './sandbox-persistence';
@@ -9,6 +10,7 @@ const BENCHES: Array<() => Promise<BenchResult>> = [
   benchConnectPspClient,
   benchRelay,
   benchSandboxPersistence,
+  benchLifecycles,
 ];
 
 function printTable(results: BenchResult[]): void {

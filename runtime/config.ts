@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MIN_WORKER_MEMORY_BUDGET_MB } from './worker-capacity';
 
 /**
  * The one configuration schema of every process (worker, relay, sandbox, client, stack launcher).
@@ -160,7 +161,16 @@ export const configSchema = z.object({
   NODE_ENV: z.string().min(1).optional(),
 
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(10),
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
+  // Cache size and concurrency follow the memory budget (runtime/worker-capacity.ts); each WORKER_MAX_* wins.
+  WORKER_MEMORY_BUDGET_MB: positiveInt
+    .min(
+      MIN_WORKER_MEMORY_BUDGET_MB,
+      `must be at least ${MIN_WORKER_MEMORY_BUDGET_MB} (the worker's own memory and some room)`,
+    )
+    .default(1024),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

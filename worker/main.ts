@@ -7,6 +7,7 @@ import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { openWalletFromConfig } from '../runtime/wallet';
+import { workerCapacity } from '../runtime/worker-capacity';
 import { workflowSource } from './workflow-source';
 
 /**
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       thresholdCents: config.REBALANCE_THRESHOLD_CENTS,
     });
     logger.info(schedule, 'rebalance schedule ensured');
+    const capacity = workerCapacity(config);
+    logger.info({ memoryBudgetMb: config.WORKER_MEMORY_BUDGET_MB, ...capacity }, 'worker capacity');
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
         requestRebalance: rebalanceRequester(client, config.TEMPORAL_TASK_QUEUE),
       }),
       shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      ...capacity,
     });
     logger.info(
       {

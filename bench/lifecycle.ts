@@ -8,6 +8,7 @@ import { ConnectPspClient } from '../connectpsp/client';
 import { transferIds } from '../domain/ledger';
 import { SANDBOX_CREDENTIALS } from '../runtime/config';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
+import { workerCapacity } from '../runtime/worker-capacity';
 import { awaitStateUpdate } from '../workflows/messages';
 import { cashInWorkflowId, cashOutWorkflowId } from '../workflows/workflow-ids';
 import {
@@ -26,7 +27,7 @@ const CONCURRENCY = 32;
 const WARMUP = 40;
 /** Sequential lifecycles for the concurrency-1 latency. */
 const SEQUENTIAL = 30;
-/** Charges left unpaid (open and cached) to weigh one cached lifecycle. */
+/** Charges left unpaid (open and cached) to weigh one cached lifecycle, as many as the cache has room for. */
 const CACHED_PROBE = 300;
 const BARE_TASK_QUEUE = 'bench-bare';
 const TASK_QUEUE = 'bench-payments';
@@ -93,21 +94,21 @@ export async function benchLifecycles(): Promise<BenchResult> {
     await runConcurrently(WARMUP, 8, (i) => real.cashIn(`warm-${i}`, emptyTimings()));
     await runConcurrently(WARMUP, 8, (i) => bare.cashIn(`warm-${i}`, emptyTimings()));
 
-    // One cached lifecycle: charges left unpaid stay open in the worker's cache.
+    // One cached lifecycle: charges left unpaid stay open in the worker's cache (the warm-up's too).
+    const probe = Math.min(CACHED_PROBE, workerCapacity(stack.config).maxCachedWorkflows - WARMUP - 10);
     const rssBefore = await settledRss(workerPid);
-    await runConcurrently(CACHED_PROBE, CONCURRENCY, (i) => real.unpaidCashIn(`cached-${i}`));
+    await runConcurrently(probe, CONCURRENCY, (i) => real.unpaidCashIn(`cached-${i}`));
     const rssCached = await settledRss(workerPid);
-    figures['worker MB per cached lifecycle'] =
-      Math.round(((rssCached - rssBefore) / CACHED_PROBE) * 1000) / 1000;
-    log(`worker RSS ${rssBefore} MB → ${rssCached} MB with ${CACHED_PROBE} more cached lifecycles`);
+    figures['worker MB per cached lifecycle'] = Math.round(((rssCached - rssBefore) / probe) * 1000) / 1000;
+    log(`worker RSS ${rssBefore} MB → ${rssCached} MB with ${probe} more cached lifecycles`);
     const bareBefore = await settledRss(barePid);
-    await runConcurrently(CACHED_PROBE, CONCURRENCY, (i) => bare.started(`cached-${i}`));
+    await runConcurrently(probe, CONCURRENCY, (i) => bare.started(`cached-${i}`));
     const bareCached = await settledRss(barePid);
     figures['bare worker MB per cached lifecycle'] =
-      Math.round(((bareCached - bareBefore) / CACHED_PROBE) * 1000) / 1000;
-    log(`bare worker RSS ${bareBefore} MB → ${bareCached} MB with ${CACHED_PROBE} more cached`);
+      Math.round(((bareCached - bareBefore) / probe) * 1000) / 1000;
+    log(`bare worker RSS ${bareBefore} MB → ${bareCached} MB with ${probe} more cached`);
     await Promise.all(
-      Array.from({ length: CACHED_PROBE }, async (_, i) => {
+      Array.from({ length: probe }, async (_, i) => {
         await (client as Client).workflow
           .getHandle(cashInWorkflowId(`${run}-cached-${i}`))
           .terminate('benchmark probe');

@@ -11,6 +11,7 @@ import { parseConfig, SANDBOX_CREDENTIALS } from '../runtime/config';
 import { freePort } from '../scripts/ports';
 import { startDevServer, temporalCliPath } from '../scripts/temporal-dev-server';
 import { type PspEventEnvelope, pspEventSignal } from '../workflows/messages';
+import { quantile, ratio, runConcurrently } from './concurrency';
 import { relayProbeWorkflow } from './relay-probe-workflow';
 import type { BenchResult } from './result';
 import { cashInEvent } from './webhook-events';
@@ -18,6 +19,8 @@ import { cashInEvent } from './webhook-events';
 const EVENTS = 2_000;
 const WARMUP = 200;
 const CONCURRENCY = 32;
+/** Webhooks sent one at a time, for the latency the relay adds by itself. */
+const SEQUENTIAL = 200;
 /** Probe workflows the events are spread over, so no single history grows large. */
 const PROBES = 64;
 const TASK_QUEUE = 'bench-relay';
@@ -29,28 +32,25 @@ interface Run {
   p99: number;
 }
 
-/** Runs `count` calls with at most CONCURRENCY in flight; per-call latency in ms. */
-async function measure(count: number, call: (index: number) => Promise<void>): Promise<Run> {
+/** Runs `count` calls with at most `concurrency` in flight; per-call latency in ms. */
+async function measure(
+  count: number,
+  call: (index: number) => Promise<void>,
+  concurrency = CONCURRENCY,
+): Promise<Run> {
   const latencies: number[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const index = next++;
-      const t0 = performance.now();
-      await call(index);
-      latencies.push(performance.now() - t0);
-    }
+  const seconds = await runConcurrently(count, concurrency, async (index) => {
+    const t0 = performance.now();
+    await call(index);
+    latencies.push(performance.now() - t0);
+  });
+  return {
+    perSecond: Math.round(count / seconds),
+    p50: quantile(latencies, 0.5),
+    p95: quantile(latencies, 0.95),
+    p99: quantile(latencies, 0.99),
   };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return { perSecond: Math.round(count / seconds), p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
  * Webhook relay overhead on loopback: EVENTS signed CASHIN_PAID webhooks through the relay (HTTP,
@@ -129,6 +129,9 @@ export async function benchRelay(): Promise<BenchResult> {
     await measure(WARMUP, direct);
     const relayRun = await measure(EVENTS, (i) => viaRelay(WARMUP + i));
     const directRun = await measure(EVENTS, (i) => direct(WARMUP + i));
+    // One at a time: what the relay itself adds to a webhook, without queueing behind others.
+    const relayAlone = await measure(SEQUENTIAL, (i) => viaRelay(i), 1);
+    const directAlone = await measure(SEQUENTIAL, (i) => direct(i), 1);
     console.log(`relay (${EVENTS} events, concurrency ${CONCURRENCY})`);
     for (const [label, run] of [
       ['via relay     ', relayRun],
@@ -149,8 +152,10 @@ export async function benchRelay(): Promise<BenchResult> {
         'direct p50 ms': directRun.p50,
         'direct p95 ms': directRun.p95,
         'direct p99 ms': directRun.p99,
-        'relay/direct throughput': Math.round((relayRun.perSecond / directRun.perSecond) * 100) / 100,
-        'relay/direct p50 latency': Math.round((relayRun.p50 / directRun.p50) * 100) / 100,
+        'relay/direct throughput': ratio(relayRun.perSecond, directRun.perSecond),
+        'relay/direct p50 latency': ratio(relayRun.p50, directRun.p50),
+        'c1 relay p50 ms': relayAlone.p50,
+        'c1 direct p50 ms': directAlone.p50,
       },
     };
   } finally {

@@ -1,14 +1,18 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchBurst, burstSizeFrom } from './burst';
 import { benchConnectPspClient } from './connectpsp-client';
+import { benchLifecycles } from './lifecycle';
 import { benchRelay } from './relay';
 import type { BenchResult } from './result';
+import { benchSandboxPersistence } from './sandbox-persistence';
 
 /** Every benchmark, run in this order; add new ones here. `--burst N` sizes the burst (default 1,000). */
 const BENCHES: Array<() => Promise<BenchResult>> = [
   benchConnectPspClient,
   benchRelay,
   () => benchBurst(burstSizeFrom(process.argv.slice(2))),
+  benchSandboxPersistence,
+  benchLifecycles,
 ];
 
 function printTable(results: BenchResult[]): void {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MIN_WORKER_MEMORY_BUDGET_MB } from './worker-capacity';
 
 /**
  * The one configuration schema of every process (worker, relay, sandbox, client, stack launcher).
@@ -191,7 +192,16 @@ export const configSchema = z.object({
 
   /** Default: PSP_CALL_TIMEOUT_SECONDS + 5 (workerShutdownGraceSeconds). */
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.optional(),
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
+  // Cache size and concurrency follow the memory budget (runtime/worker-capacity.ts); each WORKER_MAX_* wins.
+  WORKER_MEMORY_BUDGET_MB: positiveInt
+    .min(
+      MIN_WORKER_MEMORY_BUDGET_MB,
+      `must be at least ${MIN_WORKER_MEMORY_BUDGET_MB} (the worker's own memory and some room)`,
+    )
+    .default(1024),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
 
   // The worker's /metrics, /healthz and /readyz (worker/http-server.ts), and how often it reads the
   // lifecycle and orphaned-hold gauges (worker/lifecycle-gauges.ts).

@@ -25,7 +25,7 @@ function applyExpiry(ctx: SandboxContext, record: CashInRecord, now: number): vo
   if (record.status === 'AWAITING_PAYMENT' && now >= record.expiresAt) {
     record.status = 'EXPIRED';
     record.expiredAt = record.expiresAt;
-    ctx.state.save();
+    ctx.state.persist({ cashIn: record });
   }
 }
 
@@ -105,8 +105,7 @@ export async function createCashIn(
     expiredAt: null,
   };
   state.cashInCount += 1;
-  state.cashIns.add(record);
-  state.save();
+  state.persist({ cashIn: record });
 
   scheduleAutoPay(ctx, record);
 
@@ -154,8 +153,7 @@ export function payCashIn(ctx: SandboxContext, record: CashInRecord, options: Pa
   record.payerBankData = payerBank;
   record.endToEndId = options.withoutEndToEndId ? null : newEndToEndId('E', payerBank.ispb, new Date(now));
   ctx.wallet.credit([{ ispb: record.creditIspb, cents: paidCents }]);
-  ctx.state.cashIns.reindex(record);
-  ctx.state.save();
+  ctx.state.persist({ cashIn: record, banks: true });
   ctx.webhooks.emit('CASHIN_PAID', record.webhookUrl, cashInView(record));
 }
 
@@ -163,13 +161,13 @@ export function expireCashIn(ctx: SandboxContext, record: CashInRecord): void {
   if (record.status !== 'AWAITING_PAYMENT') throw invalidState(record, 'expire');
   record.status = 'EXPIRED';
   record.expiredAt = Date.now();
-  ctx.state.save();
+  ctx.state.persist({ cashIn: record });
 }
 
 export function cancelCashIn(ctx: SandboxContext, record: CashInRecord): void {
   if (record.status !== 'AWAITING_PAYMENT') throw invalidState(record, 'cancel');
   record.status = 'CANCELLED';
-  ctx.state.save();
+  ctx.state.persist({ cashIn: record });
 }
 
 /** PAID → REFUNDED with a D… id; the money leaves the transactional account; CASHIN_REFUNDED follows. */
@@ -180,8 +178,7 @@ function markRefunded(ctx: SandboxContext, record: CashInRecord, endToEndId: str
   record.endToEndId = endToEndId;
   record.refundedAt = now;
   ctx.wallet.reclaim(record.creditIspb, record.paidCents ?? record.chargedCents);
-  ctx.state.cashIns.reindex(record);
-  ctx.state.save();
+  ctx.state.persist({ cashIn: record, banks: true });
   ctx.webhooks.emit('CASHIN_REFUNDED', record.webhookUrl, cashInView(record));
 }
 

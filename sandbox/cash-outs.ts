@@ -61,8 +61,7 @@ export function createCashOut(ctx: SandboxContext, request: CreateCashOutRequest
     requestedAt: Date.now(),
     completedAt: null,
   };
-  state.cashOuts.add(record);
-  state.save();
+  state.persist({ cashOut: record, banks: true });
   scheduleSettlement(ctx, record);
   return {
     transactionId: record.transactionId,
@@ -97,8 +96,7 @@ export function completeCashOut(ctx: SandboxContext, record: CashOutRecord): voi
   record.status = 'COMPLETED';
   record.completedAt = now;
   record.endToEndId = newEndToEndId('E', ispb, new Date(now));
-  ctx.state.cashOuts.reindex(record);
-  ctx.state.save();
+  ctx.state.persist({ cashOut: record });
   ctx.webhooks.emit('CASHOUT_COMPLETED', record.webhookUrl, cashOutView(record));
 }
 
@@ -107,7 +105,7 @@ export function failCashOut(ctx: SandboxContext, record: CashOutRecord, code: st
   record.status = 'FAILED';
   record.failure = { code, message };
   ctx.wallet.credit(record.debits);
-  ctx.state.save();
+  ctx.state.persist({ cashOut: record, banks: true });
   ctx.webhooks.emit('CASHOUT_FAILED', record.webhookUrl, cashOutView(record));
 }
 
@@ -121,8 +119,7 @@ export function returnCashOut(ctx: SandboxContext, record: CashOutRecord): void 
   record.originalEndToEndId = record.endToEndId;
   record.endToEndId = newEndToEndId('D', returningIspb, new Date());
   ctx.wallet.credit(record.debits);
-  ctx.state.cashOuts.reindex(record);
-  ctx.state.save();
+  ctx.state.persist({ cashOut: record, banks: true });
   ctx.webhooks.emit('CASHOUT_REFUNDED', record.webhookUrl, cashOutView(record));
 }
 
@@ -130,5 +127,5 @@ export function cancelCashOut(ctx: SandboxContext, record: CashOutRecord): void 
   if (record.status !== 'PROCESSING') throw invalidState(record, 'cancel');
   record.status = 'CANCELLED';
   ctx.wallet.credit(record.debits);
-  ctx.state.save();
+  ctx.state.persist({ cashOut: record, banks: true });
 }

@@ -41,7 +41,6 @@ const walletSchema = z.object({
 export function controlRoutes(ctx: SandboxContext): Router {
   const router = Router();
   const ref = (params: Record<string, string | string[] | undefined>) => String(params.ref);
-  const save = () => ctx.state.save();
 
   router.post('/cash-in/:ref/pay', (req, res) => {
     const { amount, withoutEndToEndId } = parseBody(paySchema, req.body);
@@ -104,7 +103,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
       behaviour.autoCompleteCashOutAfterMs = update.autoCompleteCashOutAfterMs;
     }
     if (update.failureRules !== undefined) behaviour.failureRules = update.failureRules;
-    save();
+    ctx.state.persist({ behaviour: true });
     res.json(behaviour);
   });
 
@@ -139,7 +138,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
       bank.transactional.cents = reaisToCents(transactional);
       bank.proprietary.cents = reaisToCents(proprietary);
     }
-    save();
+    ctx.state.persist({ banks: true });
     res.json(ctx.wallet.view(Date.now()));
   });
 

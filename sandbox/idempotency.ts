@@ -63,12 +63,10 @@ export class IdempotencyStore {
   finish(key: string, fingerprint: string, response: StoredResponse, now: number): void {
     this.inFlight.delete(key);
     if (response.status < 200 || response.status > 299) return;
-    for (const [oldKey, old] of this.state.idempotency) {
-      if (now - old.storedAt > IDEMPOTENCY_TTL_MS) this.state.idempotency.delete(oldKey);
-    }
+    this.forgetExpired(now);
     const record: IdempotencyRecord = { key, fingerprint, ...response, storedAt: now };
     this.state.idempotency.set(key, record);
-    this.state.save();
+    this.state.persist({ idempotency: record });
   }
 
   abandon(key: string): void {
@@ -77,6 +75,17 @@ export class IdempotencyStore {
 
   reset(): void {
     this.inFlight.clear();
+  }
+
+  /**
+   * Records are kept in the order they were stored (a key is only stored again once forgotten),
+   * so the expired ones are at the front: forgetting them costs what expired, not what is kept.
+   */
+  private forgetExpired(now: number): void {
+    for (const [oldKey, old] of this.state.idempotency) {
+      if (now - old.storedAt <= IDEMPOTENCY_TTL_MS) return;
+      this.state.idempotency.delete(oldKey);
+    }
   }
 
   private stored(key: string, now: number): IdempotencyRecord | undefined {

@@ -28,7 +28,7 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number; // default 3600
   webhookRetryScheduleMs?: number[]; // delays between webhook attempts
   webhookTimeoutMs?: number; // default 5000
-  stateFile?: string; // persist state to this JSON file (optional)
+  stateFile?: string; // persist state to this file, a JSON Lines log (optional)
   credentials?: SandboxCredentials; // default SANDBOX_CREDENTIALS
   /** Behaviour at start and after POST /_sandbox/reset (default: everything manual, no failure rules). */
   behaviour?: Partial<Behaviour>;
@@ -133,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        state.close();
       })();
       return closing;
     },

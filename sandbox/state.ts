@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { BankAccounts, Behaviour, CashInRecord, CashOutRecord, IdempotencyRecord } from './records';
+import { StateLog } from './state-log';
 import { type InitialWallet, initialBanks } from './wallet';
 
-const STATE_VERSION = 1;
+/** The snapshot line's version (2: the first line of a log; 1 was the whole file). */
+const STATE_VERSION = 2;
 
 interface PersistedState {
-  version: typeof STATE_VERSION;
+  version: typeof STATE_VERSION | 1;
   signingKey: string;
   cashIns: CashInRecord[];
   cashOuts: CashOutRecord[];
@@ -25,14 +25,15 @@ class Registry<R extends { transactionId: string; externalReference: string }> {
 
   constructor(private readonly aliasesOf: (record: R) => (string | null)[]) {}
 
+  /** Indexes a new record, or one that changed. */
   add(record: R): void {
     this.byId.set(record.transactionId, record);
     this.byReference.set(record.externalReference, record);
     this.reindex(record);
   }
 
-  /** Call after a mutation that gave the record a new alias (an end-to-end id). */
-  reindex(record: R): void {
+  /** A mutation may have given the record a new alias (an end-to-end id); earlier ones stay. */
+  private reindex(record: R): void {
     for (const alias of this.aliasesOf(record)) if (alias) this.aliases.set(alias, record);
   }
 
@@ -55,7 +56,31 @@ class Registry<R extends { transactionId: string; externalReference: string }> {
   }
 }
 
-/** Everything the sandbox knows, in memory; persisted to `stateFile` (temp + rename) after each mutation. */
+/** What changed in one mutation: written as one line, so a crash never keeps half of it. */
+export interface StateChange {
+  /** A cash-in created or changed (indexed again: a change may have given it an end-to-end id). */
+  cashIn?: CashInRecord;
+  cashOut?: CashOutRecord;
+  /** The partner banks' balances changed. */
+  banks?: true;
+  behaviour?: true;
+  idempotency?: IdempotencyRecord;
+}
+
+/** One line of the log after the snapshot. */
+interface LoggedChange {
+  cashIn?: CashInRecord;
+  cashOut?: CashOutRecord;
+  banks?: BankAccounts[];
+  behaviour?: Behaviour;
+  idempotency?: IdempotencyRecord;
+  cashInCount?: number;
+}
+
+/**
+ * Everything the sandbox knows, in memory; with a `stateFile`, each mutation is appended to it
+ * (state-log.ts), so persisting costs what changed, not what the sandbox has seen.
+ */
 export class SandboxState {
   readonly cashIns = new Registry<CashInRecord>((r) => [r.internalCode, r.endToEndId, r.originalEndToEndId]);
   readonly cashOuts = new Registry<CashOutRecord>((r) => [
@@ -69,9 +94,9 @@ export class SandboxState {
   cashInCount = 0;
   /** HS256 key of the access tokens; kept across resets and restarts so issued tokens stay valid. */
   readonly signingKey: Uint8Array;
+  private log: StateLog | undefined;
 
   private constructor(
-    private readonly file: string | undefined,
     private readonly defaultBehaviour: Behaviour,
     private readonly initialWallet: InitialWallet,
     signingKey: Uint8Array,
@@ -87,23 +112,48 @@ export class SandboxState {
     defaultBehaviour: Behaviour,
     initialWallet: InitialWallet,
   ): SandboxState {
-    const saved = file ? readSaved(file) : undefined;
+    const saved = file ? StateLog.read(file) : undefined;
+    const snapshot = saved ? checkedSnapshot(file as string, saved.snapshot) : undefined;
     const state = new SandboxState(
-      file,
       defaultBehaviour,
       initialWallet,
-      saved ? Buffer.from(saved.signingKey, 'base64') : randomBytes(32),
+      snapshot ? Buffer.from(snapshot.signingKey, 'base64') : randomBytes(32),
     );
-    if (saved) {
-      for (const record of saved.cashIns) state.cashIns.add(record);
-      for (const record of saved.cashOuts) state.cashOuts.add(record);
-      for (const record of saved.idempotency) state.idempotency.set(record.key, record);
-      state.banks = saved.banks;
-      state.behaviour = saved.behaviour;
-      state.cashInCount = saved.cashInCount;
+    if (snapshot) {
+      for (const record of snapshot.cashIns) state.cashIns.add(record);
+      for (const record of snapshot.cashOuts) state.cashOuts.add(record);
+      for (const record of snapshot.idempotency) state.idempotency.set(record.key, record);
+      state.banks = snapshot.banks;
+      state.behaviour = snapshot.behaviour;
+      state.cashInCount = snapshot.cashInCount;
     }
-    state.save();
+    for (const change of (saved?.changes ?? []) as LoggedChange[]) state.apply(change);
+    if (file) {
+      state.log = StateLog.start(
+        file,
+        () => state.snapshot(),
+        () => state.cashIns.byId.size + state.cashOuts.byId.size + state.idempotency.size,
+      );
+    }
     return state;
+  }
+
+  /** Records a mutation already made in memory: indexes the records it names and appends it to the log. */
+  persist(change: StateChange): void {
+    const logged: LoggedChange = {};
+    if (change.cashIn) {
+      this.cashIns.add(change.cashIn);
+      logged.cashIn = change.cashIn;
+      logged.cashInCount = this.cashInCount;
+    }
+    if (change.cashOut) {
+      this.cashOuts.add(change.cashOut);
+      logged.cashOut = change.cashOut;
+    }
+    if (change.banks) logged.banks = this.banks;
+    if (change.behaviour) logged.behaviour = this.behaviour;
+    if (change.idempotency) logged.idempotency = change.idempotency;
+    this.log?.append(logged);
   }
 
   /** Back to a fresh sandbox (the signing key excepted). */
@@ -114,12 +164,30 @@ export class SandboxState {
     this.banks = initialBanks(this.initialWallet);
     this.behaviour = structuredClone(this.defaultBehaviour);
     this.cashInCount = 0;
-    this.save();
+    this.log?.compact();
   }
 
-  save(): void {
-    if (!this.file) return;
-    const snapshot: PersistedState = {
+  /** Rewrites the state file as one snapshot (the log does it by itself as changes pile up). */
+  compact(): void {
+    this.log?.compact();
+  }
+
+  close(): void {
+    this.log?.close();
+    this.log = undefined;
+  }
+
+  private apply(change: LoggedChange): void {
+    if (change.cashIn) this.cashIns.add(change.cashIn);
+    if (change.cashOut) this.cashOuts.add(change.cashOut);
+    if (change.banks) this.banks = change.banks;
+    if (change.behaviour) this.behaviour = change.behaviour;
+    if (change.idempotency) this.idempotency.set(change.idempotency.key, change.idempotency);
+    if (change.cashInCount !== undefined) this.cashInCount = change.cashInCount;
+  }
+
+  private snapshot(): PersistedState {
+    return {
       version: STATE_VERSION,
       signingKey: Buffer.from(this.signingKey).toString('base64'),
       cashIns: this.cashIns.all(),
@@ -129,26 +197,14 @@ export class SandboxState {
       idempotency: [...this.idempotency.values()],
       cashInCount: this.cashInCount,
     };
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(snapshot));
-    renameSync(temp, this.file);
   }
 }
 
-function readSaved(file: string): PersistedState | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+/** Version 1 is the whole-file snapshot the state file was before the log; it reads the same. */
+function checkedSnapshot(file: string, saved: unknown): PersistedState {
+  const version = (saved as { version?: unknown } | null)?.version;
+  if (version !== STATE_VERSION && version !== 1) {
+    throw new Error(`sandbox state file ${file} has version ${String(version)}, expected ${STATE_VERSION}`);
   }
-  const saved = JSON.parse(text) as PersistedState;
-  if (saved.version !== STATE_VERSION) {
-    throw new Error(
-      `sandbox state file ${file} has version ${String(saved.version)}, expected ${STATE_VERSION}`,
-    );
-  }
-  return saved;
+  return saved as PersistedState;
 }

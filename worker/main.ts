@@ -12,6 +12,7 @@ import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalanc
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { startTracing } from '../runtime/tracing';
 import { openWalletFromConfig } from '../runtime/wallet';
+import { workerCapacity } from '../runtime/worker-capacity';
 import { readiness, startWorkerHttpServer } from './http-server';
 import { startLifecycleGauges } from './lifecycle-gauges';
 import { createWorkerObservability, stateDeadlinesFrom } from './observability';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
       orphanedAmong(client, holds, async (id) => (await books?.findOpenHold(id)) != null);
     const source = workflowSource(config);
     const telemetry = workerTelemetry(tracing);
+    const capacity = workerCapacity(config);
+    logger.info({ memoryBudgetMb: config.WORKER_MEMORY_BUDGET_MB, ...capacity }, 'worker capacity');
     const worker = await Worker.create({
       connection,
       namespace: target.namespace,
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
         },
       }),
       shutdownGraceTime: `${workerShutdownGraceSeconds(config)}s`,
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      ...capacity,
     });
     const http = await startWorkerHttpServer({
       host: config.WORKER_HTTP_HOST,

@@ -37,7 +37,7 @@ export function accountRoutes(ctx: SandboxContext): Router {
       (req) => {
         const { targetAmount } = parseBody(rebalanceRequestSchema, req.body);
         const message = ctx.wallet.rebalance(reaisToCents(targetAmount));
-        ctx.state.save();
+        ctx.state.persist({ banks: true });
         return { status: 200, body: { success: true, message } };
       },
       { idempotent: true },

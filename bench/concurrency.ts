@@ -1,0 +1,27 @@
+/** Runs `count` calls with at most `concurrency` in flight; returns the wall-clock seconds. */
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  call: (index: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const index = next++;
+      await call(index);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return (performance.now() - t0) / 1000;
+}
+
+/** The q-quantile (0..1) of `values` in ms, rounded to 0.1 ms; 0 when there are none. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return Math.round(value * 10) / 10;
+}
+
+export const ratio = (a: number, b: number): number => (b === 0 ? 0 : Math.round((a / b) * 100) / 100);

@@ -21,11 +21,16 @@ export function historyPayloads(node: unknown, path = ''): HistoryPayload[] {
 }
 
 /**
- * Markers the SDK writes with its own bookkeeping in clear: a patch's id (workflow versioning), a
- * local activity's type and timing. A local activity's result goes through the data converter.
+ * What the SDK writes for itself in clear: markers with a patch's id (workflow versioning) or a
+ * local activity's type and timing (its result goes through the data converter), and the trace
+ * context that @temporalio/interceptors-opentelemetry carries in headers (`_tracer-data`: trace
+ * and span ids only; the SDK does not run headers through the payload codec).
  */
 export function isSdkBookkeeping(path: string): boolean {
-  return /\.markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(path);
+  return (
+    /\.markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(path) ||
+    /\.header\.fields\._tracer-data$/.test(path)
+  );
 }
 
 /** The Payloads the data converter wrote: with a key configured, every one of them encrypted. */

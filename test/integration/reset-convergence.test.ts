@@ -6,15 +6,14 @@
  * reset the status, the wallet and the PSP's records are what they were, with one PSP transaction
  * per reference at most.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
 import { type CashInStatus, type CashOutStatus, refundCashInUpdate } from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
+import { resetToFirstTask } from '../helpers/reset';
 
 /** Settled lifecycles close after this grace window, so each case ends in seconds. */
 const CLOSE_GRACE_SECONDS = 2;
@@ -25,25 +24,6 @@ describe('a payment reset to its first workflow task converges to the truth it h
     await env.psp.control('DELETE', '/faults');
     await env.setPspWallet({ transactional: 100_000, proprietary: 100_000 });
   });
-
-  /** Resets the closed run to its first completed workflow task; the handle follows the new run. */
-  async function resetToFirstTask(handle: WorkflowHandle): Promise<WorkflowHandle> {
-    const { runId } = await handle.describe();
-    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const firstTask = history.events?.find(
-      (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-    );
-    if (!firstTask?.eventId) throw new Error(`${handle.workflowId} has no completed workflow task`);
-    const reset = await env.client.workflowService.resetWorkflowExecution({
-      namespace: env.client.options.namespace,
-      workflowExecution: { workflowId: handle.workflowId, runId },
-      workflowTaskFinishEventId: firstTask.eventId,
-      requestId: randomUUID(),
-      reason: 'reset-convergence test: an operator pressed Reset in the Web UI',
-    });
-    expect(reset.runId).not.toBe(runId);
-    return env.client.workflow.getHandle(handle.workflowId, reset.runId ?? undefined);
-  }
 
   /** The final status of a closed run: its result, or the status a FAILED lifecycle carries in its failure. */
   async function finalStatus<S>(handle: WorkflowHandle): Promise<S> {
@@ -72,7 +52,7 @@ describe('a payment reset to its first workflow task converges to the truth it h
     const pspBefore = await env.pspTransactions(input.reference);
     expect(pspBefore.cashIns.length + pspBefore.cashOuts.length).toBeLessThanOrEqual(1);
 
-    const rerun = await resetToFirstTask(handle);
+    const rerun = await resetToFirstTask(env.client, handle);
     const after = await finalStatus<S>(rerun);
     expect((await rerun.describe()).status.name).toBe(closedAs);
     expect(after.state).toBe(before.state);

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { LEDGER_FAILURE_TYPES, type TransferCode } from '../domain/ledger';
+import { type FinalisationNote, LEDGER_FAILURE_TYPES, type TransferCode } from '../domain/ledger';
 import type { Cents } from '../domain/money';
 import type { WalletRefusalCode } from '../domain/platform-wallet/wire';
 import { WalletRefusal, WalletUnavailableError } from '../wallet/errors';
@@ -18,6 +18,8 @@ export interface FinaliseHoldInput {
   transferId: string;
   /** The hold's transfer id. */
   pendingId: string;
+  /** What a re-run of the lifecycle should learn from the hold's replay (lifecycles since reset-converges). */
+  note?: FinalisationNote;
 }
 
 /** The retryable failure type of a wallet that gave no usable answer (the HTTP wallet only). */
@@ -45,7 +47,14 @@ export function createLedgerActivities({ wallet }: { wallet: WalletPort }) {
   const finaliseHold =
     (how: 'post' | 'void', code: TransferCode) =>
     (input: FinaliseHoldInput): Promise<TransferOutcome> =>
-      asActivity(() => wallet[how]({ transferId: input.transferId, holdId: input.pendingId, code }));
+      asActivity(() =>
+        wallet[how]({
+          transferId: input.transferId,
+          holdId: input.pendingId,
+          code,
+          ...(input.note ? { note: input.note } : {}),
+        }),
+      );
 
   return {
     creditCashIn: movement('credit', 'CASH_IN'),

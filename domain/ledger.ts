@@ -92,6 +92,35 @@ export interface NewTransfer {
 export type TransferKind = 'posted' | 'pending' | 'post_pending' | 'void_pending';
 export type PendingState = 'pending' | 'posted' | 'voided';
 
+/**
+ * What a lifecycle records with the post or void of its hold, so that a re-run of it (a reset, a
+ * replay after a bug fix) learns what happened from the ledger: the PSP transaction the hold was
+ * for, and why it was given back. No personal data.
+ */
+export interface FinalisationNote {
+  pspTransactionId?: string;
+  /** Why a hold was voided: the PSP's failure code, or the lifecycle's (CANCELLED, NOT_SENT, ...). */
+  failureCode?: string;
+}
+
+/** The note's fields out of a finalisation's stored metadata (anything else there is ignored). */
+export function finalisationNoteOf(metadata: TransferMetadata | undefined): FinalisationNote {
+  const note: FinalisationNote = {};
+  if (typeof metadata?.pspTransactionId === 'string') note.pspTransactionId = metadata.pspTransactionId;
+  if (typeof metadata?.failureCode === 'string') note.failureCode = metadata.failureCode;
+  return note;
+}
+
+/**
+ * A hold applied again after it was posted or voided: its final state, the transfer that
+ * finalised it, and what was recorded with that finalisation.
+ */
+export interface HoldFinalised {
+  state: Exclude<PendingState, 'pending'>;
+  transferId: string;
+  note: FinalisationNote;
+}
+
 /** A journal entry as stored; JSON-serialisable (activities return it). */
 export interface LedgerTransfer {
   id: string;

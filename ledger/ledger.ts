@@ -3,6 +3,8 @@ import {
   type AccountBalances,
   type AccountId,
   emptyBalances,
+  finalisationNoteOf,
+  type HoldFinalised,
   type LedgerTransfer,
   type NewTransfer,
   parseAccountId,
@@ -37,6 +39,8 @@ export interface TransferOutcome {
   transfer: LedgerTransfer;
   /** false when the id had already been applied: nothing changed, `transfer` is the first result. */
   created: boolean;
+  /** A hold applied again after it was posted or voided: what became of it (absent otherwise). */
+  finalised?: HoldFinalised;
 }
 
 /** Code and metadata of a post/void; the code defaults to the pending transfer's. */
@@ -95,11 +99,11 @@ class LostInsertRace extends Error {}
 async function createTransfer(pool: Pool, transfer: NewTransfer): Promise<TransferOutcome> {
   validateNewTransfer(transfer);
   // Replays are checked before funds: a hold applied again returns its first result even if the
-  // balance has moved since, but only while it is still pending. A hold already posted or voided
-  // cannot be "placed again": that is a reference reused after its lifecycle ended, and answering
-  // success would let money leave with nothing held.
+  // balance has moved since. A hold already posted or voided answers what became of it
+  // (`finalised`), so a lifecycle run again (a reset) learns that the money already left or came
+  // back, instead of holding it a second time or taking the answer for a fresh hold.
   const replayed = await findTransfer(pool, transfer.id);
-  if (replayed) return replayUnlessFinalised(pool, replayed, transfer);
+  if (replayed) return replayWithFinalState(pool, replayed, transfer);
   try {
     return await inTransaction(pool, async (client) => {
       const accounts = await lockAccounts(client, [transfer.debitAccount, transfer.creditAccount]);
@@ -129,18 +133,27 @@ async function createTransfer(pool: Pool, transfer: NewTransfer): Promise<Transf
     if (!(err instanceof LostInsertRace)) throw err;
     const winner = await findTransfer(pool, transfer.id);
     if (!winner) throw err;
-    return replayUnlessFinalised(pool, winner, transfer);
+    return replayWithFinalState(pool, winner, transfer);
   }
 }
 
-async function replayUnlessFinalised(
+async function replayWithFinalState(
   pool: Pool,
   existing: LedgerTransfer,
   wanted: NewTransfer,
 ): Promise<TransferOutcome> {
   const outcome = replayOf(existing, wanted);
-  if (existing.kind === 'pending') await refuseIfFinalised(pool, existing.id);
-  return outcome;
+  if (existing.kind !== 'pending') return outcome;
+  const finalisation = await findFinalisation(pool, existing.id);
+  if (!finalisation) return outcome;
+  return {
+    ...outcome,
+    finalised: {
+      state: finalisation.kind === 'post_pending' ? 'posted' : 'voided',
+      transferId: finalisation.id,
+      note: finalisationNoteOf(finalisation.metadata),
+    },
+  };
 }
 
 async function finalisePending(
@@ -184,12 +197,19 @@ async function finalisePending(
   }
 }
 
-async function refuseIfFinalised(pool: Pool, pendingId: string): Promise<void> {
+/** The post or void of a hold, if any. */
+async function findFinalisation(pool: Pool, pendingId: string): Promise<LedgerTransfer | null> {
   const result = await pool.query<TransferRow>(
     `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE pending_id = $1`,
     [pendingId],
   );
-  const finalisation = result.rows[0];
+  const row = result.rows[0];
+  return row ? transferFromRow(row) : null;
+}
+
+/** A post or void under a new id of a hold already finalised is another request: refused. */
+async function refuseIfFinalised(pool: Pool, pendingId: string): Promise<void> {
+  const finalisation = await findFinalisation(pool, pendingId);
   if (finalisation) {
     const state = finalisation.kind === 'post_pending' ? 'posted' : 'voided';
     throw new PendingTransferAlreadyFinalisedError(pendingId, state, finalisation.id);

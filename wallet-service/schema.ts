@@ -24,8 +24,11 @@ CREATE TABLE IF NOT EXISTS transfers (
   -- Holds only: pending until a POST or VOID names them, which is then kept in finalised_by.
   hold_state text CHECK (hold_state IN ('pending', 'posted', 'voided')),
   finalised_by text,
+  -- POST and VOID only: what the lifecycle recorded with it (finalisationNoteSchema), answered to a replay of the hold.
+  note jsonb,
   created_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE transfers ADD COLUMN IF NOT EXISTS note jsonb;
 CREATE INDEX IF NOT EXISTS transfers_by_user ON transfers (user_id, seq);
 `;
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { FinalisationNote } from '../domain/ledger';
 import type { ReferenceTransfer, ReferenceTransferType } from '../domain/platform-wallet/reference';
 import type { WalletBalance } from '../domain/platform-wallet/wire';
 import { Refusal } from './refusal';
@@ -44,6 +45,7 @@ interface TransferRow {
   reference: string | null;
   hold_state: 'pending' | 'posted' | 'voided' | null;
   finalised_by: string | null;
+  note: FinalisationNote | null;
   created_at: Date;
 }
 
@@ -70,7 +72,7 @@ export class WalletStore {
       }
       const wallet = await lockWallet(db, m.userId);
       const existing = await findTransfer(db, m.transferId);
-      if (existing) return replayOfMovement(existing, rule.type, m);
+      if (existing) return replayOfMovement(db, existing, rule.type, m);
       if (!wallet) throw new Refusal('UNKNOWN_USER', `no wallet for user ${m.userId}`);
       const available = Number(wallet.posted_cents) - Number(wallet.held_cents);
       if (rule.checksFunds && available < m.amountCents) {
@@ -88,11 +90,16 @@ export class WalletStore {
         type: rule.type,
         holdId: null,
         holdState: rule.type === 'HOLD' ? 'pending' : null,
+        note: null,
       });
     });
   }
 
-  async finalise(how: 'POST' | 'VOID', holdId: string, f: { transferId: string; code: string }) {
+  async finalise(
+    how: 'POST' | 'VOID',
+    holdId: string,
+    f: { transferId: string; code: string; note?: FinalisationNote | undefined },
+  ) {
     return this.transaction(async (db) => {
       const hold = (
         await db.query<TransferRow>(
@@ -129,6 +136,7 @@ export class WalletStore {
         type: how,
         holdId,
         holdState: null,
+        note: f.note ?? null,
       });
     });
   }
@@ -190,9 +198,14 @@ async function findTransfer(db: PoolClient, transferId: string): Promise<Transfe
 
 /**
  * The first answer again, when the request is the same one. A hold already posted or voided is not
- * "placed again": that is a reference reused after its lifecycle ended.
+ * placed again: the answer says what became of it (`finalised`), with the finalisation's note.
  */
-function replayOfMovement(existing: TransferRow, type: string, m: Movement): ReferenceTransfer {
+async function replayOfMovement(
+  db: PoolClient,
+  existing: TransferRow,
+  type: string,
+  m: Movement,
+): Promise<ReferenceTransfer> {
   const differing = [
     existing.type !== type && 'type',
     existing.user_id !== m.userId && 'userId',
@@ -200,8 +213,18 @@ function replayOfMovement(existing: TransferRow, type: string, m: Movement): Ref
     existing.code !== m.code && 'code',
   ].filter((field): field is string => field !== false);
   if (differing.length > 0) throw conflict(existing, differing);
-  if (existing.type === 'HOLD' && existing.hold_state !== 'pending') throw alreadyFinalised(existing);
-  return { ...transferOf(existing), replayed: true };
+  const replayed = { ...transferOf(existing), replayed: true };
+  if (existing.type !== 'HOLD' || existing.hold_state === 'pending' || !existing.finalised_by)
+    return replayed;
+  const finalisation = await findTransfer(db, existing.finalised_by);
+  return {
+    ...replayed,
+    finalised: {
+      state: existing.hold_state === 'posted' ? 'posted' : 'voided',
+      transferId: existing.finalised_by,
+      note: finalisation?.note ?? {},
+    },
+  };
 }
 
 function conflict(existing: TransferRow, differingFields: string[]): Refusal {
@@ -223,12 +246,27 @@ function alreadyFinalised(hold: TransferRow): Refusal {
 
 async function insertTransfer(
   db: PoolClient,
-  t: Movement & { type: ReferenceTransferType; holdId: string | null; holdState: 'pending' | null },
+  t: Movement & {
+    type: ReferenceTransferType;
+    holdId: string | null;
+    holdState: 'pending' | null;
+    note: FinalisationNote | null;
+  },
 ): Promise<ReferenceTransfer> {
   const result = await db.query<TransferRow>(
-    `INSERT INTO transfers (transfer_id, type, user_id, amount_cents, hold_id, code, reference, hold_state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [t.transferId, t.type, t.userId, t.amountCents, t.holdId, t.code, t.reference, t.holdState],
+    `INSERT INTO transfers (transfer_id, type, user_id, amount_cents, hold_id, code, reference, hold_state, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING *`,
+    [
+      t.transferId,
+      t.type,
+      t.userId,
+      t.amountCents,
+      t.holdId,
+      t.code,
+      t.reference,
+      t.holdState,
+      t.note === null ? null : JSON.stringify(t.note),
+    ],
   );
   return { ...transferOf(result.rows[0] as TransferRow), replayed: false };
 }

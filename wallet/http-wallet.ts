@@ -112,7 +112,11 @@ export class HttpWallet implements WalletPort {
   }
 
   private finalise(path: string, type: WalletTransferType, f: HoldFinalisation): Promise<TransferOutcome> {
-    const body: FinaliseRequest = { transferId: f.transferId, code: f.code };
+    const body: FinaliseRequest = {
+      transferId: f.transferId,
+      code: f.code,
+      ...(f.note ? { note: f.note } : {}),
+    };
     return this.applied(path, type, body, (t) => t.holdId === f.holdId);
   }
 
@@ -129,7 +133,20 @@ export class HttpWallet implements WalletPort {
     if (transfer.transferId !== body.transferId || transfer.type !== type || !matches(transfer)) {
       throw this.contractViolation('POST', path, `a transfer other than ${type} ${body.transferId}`);
     }
-    return { transfer: ledgerTransferOf(transfer), created: !transfer.replayed };
+    const { finalised } = transfer;
+    return {
+      transfer: ledgerTransferOf(transfer),
+      created: !transfer.replayed,
+      ...(type === 'HOLD' && finalised
+        ? {
+            finalised: {
+              state: finalised.state,
+              transferId: finalised.transferId,
+              note: finalised.note ?? {},
+            },
+          }
+        : {}),
+    };
   }
 
   protected async send(method: 'GET' | 'POST', path: string, body = ''): Promise<Answer> {

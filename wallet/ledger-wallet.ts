@@ -6,9 +6,9 @@ import {
   PendingTransferNotFoundError,
   TransferIdConflictError,
 } from '../ledger/errors';
-import type { Ledger } from '../ledger/ledger';
+import type { FinaliseOptions, Ledger } from '../ledger/ledger';
 import { WalletRefusal } from './errors';
-import type { WalletMovement, WalletPort } from './port';
+import type { HoldFinalisation, WalletMovement, WalletPort } from './port';
 
 /**
  * The built-in ledger as the wallet. The PSP settlement account is the counterpart of every wallet
@@ -39,11 +39,15 @@ export function ledgerWallet(ledger: Ledger): WalletPort {
     credit: (m) => movement(m, { toWallet: true, kind: 'posted' }),
     debitReversal: (m) => movement(m, { toWallet: false, kind: 'posted', allowOverdraft: true }),
     hold: (m) => movement(m, { toWallet: false, kind: 'pending' }),
-    post: (f) => refusalsOf(() => ledger.postPending(f.transferId, f.holdId, { code: f.code })),
-    void: (f) => refusalsOf(() => ledger.voidPending(f.transferId, f.holdId, { code: f.code })),
+    post: (f) => refusalsOf(() => ledger.postPending(f.transferId, f.holdId, finaliseOptions(f))),
+    void: (f) => refusalsOf(() => ledger.voidPending(f.transferId, f.holdId, finaliseOptions(f))),
     balance: (userId) => refusalsOf(() => ledger.getUserBalance(userId)),
     exposureCents: () => ledger.exposureCents(),
   };
+}
+
+function finaliseOptions(f: HoldFinalisation): FinaliseOptions {
+  return { code: f.code, ...(f.note ? { metadata: { ...f.note } } : {}) };
 }
 
 async function refusalsOf<T>(work: () => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@
  * reject with `WalletRefusal`; anything else (network, timeout, 5xx, 429, an unreadable answer)
  * with `WalletUnavailableError`, which never means the money did not move.
  */
-import type { TransferCode, UserBalance } from '../domain/ledger';
+import type { FinalisationNote, TransferCode, UserBalance } from '../domain/ledger';
 import type { Cents } from '../domain/money';
 import type { TransferOutcome } from '../ledger/ledger';
 
@@ -29,6 +29,8 @@ export interface HoldFinalisation {
   /** The hold's transfer id. */
   holdId: string;
   code: TransferCode;
+  /** Kept with the finalisation and answered to a later replay of the hold (`finalised.note`). */
+  note?: FinalisationNote;
 }
 
 export interface WalletPort {
@@ -36,7 +38,10 @@ export interface WalletPort {
   credit(movement: WalletMovement): Promise<TransferOutcome>;
   /** Money the PSP already took back (MED): recorded even if the wallet goes below zero. */
   debitReversal(movement: WalletMovement): Promise<TransferOutcome>;
-  /** Reserves the amount; INSUFFICIENT_FUNDS when the available balance is short. A finalised hold cannot be placed again. */
+  /**
+   * Reserves the amount; INSUFFICIENT_FUNDS when the available balance is short. The same hold
+   * applied again after it was posted or voided moves nothing and answers `finalised`.
+   */
   hold(movement: WalletMovement): Promise<TransferOutcome>;
   /** The held money leaves for good. */
   post(finalisation: HoldFinalisation): Promise<TransferOutcome>;

@@ -6,11 +6,19 @@
  * NEEDS_REVIEW, where the PSP's record or an operator decides. A settled cash-out keeps listening
  * for a CASHOUT_REFUNDED (the money came back) and credits the user once.
  */
-import { ApplicationFailure, condition, continueAsNew, log, patched, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { Payee } from '../domain/connectpsp/cash-out';
 import { PSP_NOTHING_CREATED_CODES } from '../domain/connectpsp/common';
 import { idempotencyKey } from '../domain/ids';
-import { transferIds } from '../domain/ledger';
+import { type FinalisationNote, type HoldFinalised, transferIds } from '../domain/ledger';
 import {
   cashOutRequestDifferences,
   ValidationError,
@@ -36,6 +44,7 @@ import {
   lateEventWindow,
   nowIso,
   PROVEN_OUTCOMES_PATCH,
+  RESET_CONVERGES_PATCH,
   reconcileBackoff,
   recordPspTransactionId,
   referenceInUse,
@@ -68,6 +77,7 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
     patched(PROVEN_OUTCOMES_PATCH),
     patched(CLOSE_AT_TERMINAL_PATCH),
     patched(CANCELLATION_PATCH),
+    patched(RESET_CONVERGES_PATCH),
   );
   setHandler(statusQuery, () => cashOut.status);
   setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashOut.status, request), {
@@ -89,13 +99,21 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
       if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
 
       if (cashOut.cancellation?.pending) return cashOut.endCancelled('nothing was held or sent');
-      await cashOut.holdOnWallet();
-      const refused = await cashOut.send(checked.valid);
-      if (refused?.code === CANCELLED) return cashOut.cancelHeld();
-      if (refused) return cashOut.giveBackAndFail(refused);
-      const verdict = await cashOut.waitForVerdict();
-      if ('giveBack' in verdict) return cashOut.giveBack(verdict.giveBack);
-      await cashOut.settle(verdict.note);
+      const finalised = await cashOut.holdOnWallet();
+      if (finalised?.state === 'voided') return cashOut.rerunOfGivenBackHold(finalised.note);
+      if (finalised?.note.pspTransactionId) {
+        await cashOut.rerunOfPostedHold(finalised.note.pspTransactionId);
+      } else {
+        // A fresh hold; or one posted by an older lifecycle (no note), sent again with the same
+        // key: the PSP replays its first answer (past its retention it refuses the reused
+        // reference, which proves nothing: NEEDS_REVIEW).
+        const refused = await cashOut.send(checked.valid);
+        if (refused?.code === CANCELLED) return cashOut.cancelHeld();
+        if (refused) return cashOut.giveBackAndFail(refused);
+        const verdict = await cashOut.waitForVerdict();
+        if ('giveBack' in verdict) return cashOut.giveBack(verdict.giveBack);
+        await cashOut.settle(verdict.note);
+      }
     }
 
     await cashOut.watchForReturn();
@@ -133,6 +151,7 @@ class CashOut {
     private readonly proven: boolean,
     private readonly closesAtTerminal: boolean,
     answersCancellation = false,
+    private readonly convergesOnRerun = false,
   ) {
     this.reference = input.reference;
     this.holdId = transferIds.cashOutHold(input.reference);
@@ -229,19 +248,97 @@ class CashOut {
     });
   }
 
-  /** Holds the amount on the wallet; USER_INSUFFICIENT_FUNDS fails the lifecycle, nothing held, nothing sent. */
-  async holdOnWallet(): Promise<void> {
+  /**
+   * Holds the amount on the wallet; USER_INSUFFICIENT_FUNDS fails the lifecycle, nothing held,
+   * nothing sent. Since RESET_CONVERGES_PATCH, a hold this reference already posted or voided (the
+   * lifecycle is run again) answers what became of it; null for a hold placed (or replayed) now.
+   */
+  async holdOnWallet(): Promise<HoldFinalised | null> {
+    let finalised: HoldFinalised | undefined;
     try {
-      await ledger.holdCashOut({
+      const outcome = await ledger.holdCashOut({
         transferId: this.holdId,
         userId: this.input.userId,
         reference: this.reference,
         amountCents: this.input.amountCents,
       });
+      finalised = outcome.finalised;
     } catch (err) {
       await failLifecycle(this.status, expectActivityFailure(err));
     }
     this.status.ledger.held = true;
+    return this.convergesOnRerun ? (finalised ?? null) : null;
+  }
+
+  // ---- run again (a reset) after the hold was finalised ------------------------------------------
+
+  /**
+   * The hold was posted before: the money left. The PSP's record, read by the transaction id kept
+   * with the post, fills the status; the post is answered by its id; then it watches as settled.
+   */
+  async rerunOfPostedHold(transactionId: string): Promise<void> {
+    this.sendMayHaveLeft = true;
+    const status = await this.readUntilAdopted(transactionId);
+    await this.settle('run again: the hold was already posted');
+    if (status === 'FAILED' || status === 'CANCELLED') {
+      this.review.enter(
+        'PSP_OUTCOME',
+        `run again: the hold was posted, but the PSP's record says ${status}; correct the wallet by hand`,
+        null,
+      );
+    }
+  }
+
+  /**
+   * The hold was given back before: nothing is ever sent again (the PSP's idempotency retention
+   * may be over, and a resend would pay a second time with nothing held). The outcome follows what
+   * was recorded with the void: the PSP's record when it knew the transaction (FAILED or CANCELLED
+   * → REFUNDED; anything else → NEEDS_REVIEW: money may have left with the hold given back), else
+   * the lifecycle's own reason (CANCELLED, or FAILED with its code).
+   */
+  async rerunOfGivenBackHold(note: FinalisationNote): Promise<CashOutStatus> {
+    const failure = {
+      code: note.failureCode ?? 'HOLD_ALREADY_VOIDED',
+      message: 'run again: the hold was already given back; nothing is sent again',
+    };
+    if (!note.pspTransactionId) {
+      await this.voidHold(note);
+      if (failure.code === CANCELLED) return this.endCancelled('the hold was given back; nothing was sent');
+      return failLifecycle(this.status, failure);
+    }
+    this.sendMayHaveLeft = true;
+    const status = await this.readUntilAdopted(note.pspTransactionId);
+    if (status === 'FAILED' || status === 'CANCELLED') {
+      const verdict = this.verdictOfPsp();
+      return this.giveBack('giveBack' in verdict ? verdict.giveBack : failure);
+    }
+    this.status.ledger.voided = true;
+    this.review.enter(
+      'PSP_OUTCOME',
+      `run again: the hold was given back, but the PSP's record says ${status}: the money may have left; debit the wallet by hand, then resolve SENT`,
+      null,
+    );
+    for (;;) {
+      await condition(() => this.review.pending !== null);
+      const resolution = this.review.pending;
+      if (resolution?.decision === 'SENT') {
+        this.review.accept();
+        transition(this.status, 'SETTLED', Review.note(resolution));
+        return finishLifecycle(this.status);
+      }
+      this.review.refuse(
+        `the PSP's record says ${status}: only SENT, once the wallet is corrected, closes it`,
+      );
+    }
+  }
+
+  /** GET of a transaction id the ledger kept, asked again at the reconcile pace until the PSP answers it. */
+  private async readUntilAdopted(transactionId: string): Promise<CashOutPspStatus> {
+    const pause = reconcileBackoff(this.input.reconcileIntervalSeconds);
+    while (!(await this.psp.adopt(transactionId))) {
+      await sleep(pause());
+    }
+    return this.psp.status ?? 'PROCESSING';
   }
 
   // ---- send ------------------------------------------------------------------------------------
@@ -389,7 +486,7 @@ class CashOut {
 
   /** Nothing left for the PSP: the hold is given back and the lifecycle fails with why. */
   async giveBackAndFail(refused: PaymentFailure): Promise<never> {
-    await this.voidHold();
+    await this.voidHold(this.noteOf(refused));
     return failLifecycle(this.status, refused);
   }
 
@@ -478,28 +575,50 @@ class CashOut {
 
   /** A cancellation honoured after the hold, before any attempt could reach the PSP: the hold goes back. */
   async cancelHeld(): Promise<CashOutStatus> {
-    await this.voidHold();
+    await this.voidHold({ failureCode: CANCELLED });
     return this.endCancelled('the hold was given back; nothing was sent');
   }
 
   /** The PSP failed (or cancelled) the cash-out, or an operator said it was not sent: the hold goes back. */
   async giveBack(failure: PaymentFailure): Promise<CashOutStatus> {
     this.status.failure = failure;
-    await this.voidHold();
+    await this.voidHold(this.noteOf(failure));
     transition(this.status, 'REFUNDED', failure.code);
     return finishLifecycle(this.status);
   }
 
   /** COMPLETED, already REFUNDED (events out of order), or sent by an operator's word: the hold is posted. */
   async settle(note?: string): Promise<void> {
-    await ledger.postCashOut({ transferId: transferIds.cashOutPost(this.reference), pendingId: this.holdId });
+    await ledger.postCashOut({
+      transferId: transferIds.cashOutPost(this.reference),
+      pendingId: this.holdId,
+      ...this.finalisationNote(this.noteOf(null)),
+    });
     this.status.ledger.posted = true;
     transition(this.status, 'SETTLED', note);
   }
 
-  private async voidHold(): Promise<void> {
-    await ledger.voidCashOut({ transferId: transferIds.cashOutVoid(this.reference), pendingId: this.holdId });
+  private async voidHold(note: FinalisationNote): Promise<void> {
+    await ledger.voidCashOut({
+      transferId: transferIds.cashOutVoid(this.reference),
+      pendingId: this.holdId,
+      ...this.finalisationNote(note),
+    });
     this.status.ledger.voided = true;
+  }
+
+  /** What a re-run should learn from the hold: the PSP transaction, when known, and why it was given back. */
+  private noteOf(failure: PaymentFailure | null): FinalisationNote {
+    const transactionId = this.psp.transactionId;
+    return {
+      ...(transactionId ? { pspTransactionId: transactionId } : {}),
+      ...(failure ? { failureCode: failure.code } : {}),
+    };
+  }
+
+  /** The note goes with the post or void only in lifecycles since RESET_CONVERGES_PATCH (older inputs replay unchanged). */
+  private finalisationNote(note: FinalisationNote): { note?: FinalisationNote } {
+    return this.convergesOnRerun ? { note } : {};
   }
 
   // ---- after settlement ------------------------------------------------------------------------------

@@ -42,6 +42,14 @@ export const PROVEN_OUTCOMES_PATCH = 'proven-outcomes';
  */
 export const CLOSE_AT_TERMINAL_PATCH = 'close-at-terminal';
 
+/**
+ * Lifecycles started since this patch converge when run again (a reset in the Web UI, a re-run
+ * after a bug fix): a cash-out whose hold the wallet answers as already posted or voided follows
+ * what the ledger recorded with it instead of failing, never sending a given-back hold again; and
+ * each post or void of a cash-out hold records the PSP transaction and why (FinalisationNote).
+ */
+export const RESET_CONVERGES_PATCH = 'reset-converges';
+
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }

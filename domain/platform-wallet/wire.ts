@@ -43,10 +43,20 @@ export const movementRequestSchema = z.strictObject({
 });
 export type MovementRequest = z.infer<typeof movementRequestSchema>;
 
+/**
+ * What the lifecycle records with a post or void, answered back when the hold is applied again
+ * (`finalised.note`): the PSP transaction the hold was for, and why it was given back.
+ */
+export const finalisationNoteSchema = z.strictObject({
+  pspTransactionId: z.string().min(1).max(100).optional(),
+  failureCode: z.string().min(1).max(64).optional(),
+});
+
 /** Body of POST /v1/holds/{holdId}/post and /void. */
 export const finaliseRequestSchema = z.strictObject({
   transferId: transferIdSchema,
   code: codeSchema,
+  note: finalisationNoteSchema.optional(),
 });
 export type FinaliseRequest = z.infer<typeof finaliseRequestSchema>;
 
@@ -66,6 +76,16 @@ export const walletTransferSchema = z.object({
   createdAt: z.iso.datetime({ offset: true }),
   /** true: this id had already been applied; nothing changed and this is the first answer. */
   replayed: z.boolean(),
+  /** A HOLD applied again after it was posted or voided: what became of it. Absent otherwise. */
+  finalised: z
+    .object({
+      state: z.enum(['posted', 'voided']),
+      transferId: z.string().min(1),
+      note: z
+        .object({ pspTransactionId: z.string().min(1).optional(), failureCode: z.string().min(1).optional() })
+        .optional(),
+    })
+    .optional(),
 });
 export type WalletTransfer = z.infer<typeof walletTransferSchema>;
 

@@ -308,21 +308,53 @@ describe('idempotency', () => {
     expect(await ledger.createTransfer(transfer)).toEqual({ transfer: first.transfer, created: false });
   });
 
-  it('refuses to place again a hold that was already voided or posted (a reference reused later)', async () => {
+  it('answers a hold applied again after it was voided or posted with its final state, moving nothing', async () => {
     const { userId, account } = newUser();
     await ledger.createTransfer(cashIn(account, 100));
     const voided = hold(account, 40);
-    await ledger.createTransfer(voided);
-    await ledger.voidPending(`${voided.id}:void`, voided.id);
+    const placed = await ledger.createTransfer(voided);
+    await ledger.voidPending(`${voided.id}:void`, voided.id, {
+      metadata: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND', other: 1 },
+    });
     const posted = hold(account, 30);
     await ledger.createTransfer(posted);
     await ledger.postPending(`${posted.id}:post`, posted.id);
     const before = await ledger.getUserBalance(userId);
 
-    await expect(ledger.createTransfer(voided)).rejects.toBeInstanceOf(PendingTransferAlreadyFinalisedError);
-    await expect(ledger.createTransfer(posted)).rejects.toMatchObject({ state: 'posted' });
+    expect(await ledger.createTransfer(voided)).toEqual({
+      transfer: placed.transfer,
+      created: false,
+      finalised: {
+        state: 'voided',
+        transferId: `${voided.id}:void`,
+        note: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' },
+      },
+    });
+    expect(await ledger.createTransfer(posted)).toMatchObject({
+      created: false,
+      finalised: { state: 'posted', transferId: `${posted.id}:post`, note: {} },
+    });
     expect(await ledger.getUserBalance(userId)).toEqual(before);
     expect(before).toMatchObject({ postedCents: 70, pendingDebitCents: 0, availableCents: 70 });
+  });
+
+  it('still refuses another request under a finalised hold’s id, naming the field, and a second finalisation', async () => {
+    const { userId, account } = newUser();
+    await ledger.createTransfer(cashIn(account, 100));
+    const placed = hold(account, 40);
+    await ledger.createTransfer(placed);
+    await ledger.postPending(`${placed.id}:post`, placed.id);
+    const before = await ledger.getUserBalance(userId);
+
+    await expect(ledger.createTransfer({ ...placed, amountCents: 41 })).rejects.toMatchObject({
+      constructor: TransferIdConflictError,
+      differingFields: ['amountCents'],
+    });
+    await expect(ledger.voidPending(`${placed.id}:void`, placed.id)).rejects.toMatchObject({
+      constructor: PendingTransferAlreadyFinalisedError,
+      state: 'posted',
+    });
+    expect(await ledger.getUserBalance(userId)).toEqual(before);
   });
 
   it('20 concurrent applications of one id leave one row and one effect', async () => {

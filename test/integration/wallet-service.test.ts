@@ -249,6 +249,7 @@ describe('movements', () => {
     await call('POST', WALLET_PATHS.voidHold(hold.transferId), {
       transferId: `${hold.transferId}:v`,
       code: 'V',
+      note: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' },
     });
     const postAfterVoid = await call('POST', WALLET_PATHS.postHold(hold.transferId), {
       transferId: `${hold.transferId}:p`,
@@ -262,9 +263,26 @@ describe('movements', () => {
         finalisedBy: `${hold.transferId}:v`,
       }),
     ]);
-    // A finalised hold is never "placed again" (a reference reused after its lifecycle ended).
-    const replaced = await call('POST', WALLET_PATHS.holds, hold);
-    expect([replaced.status, replaced.body.code]).toEqual([409, 'HOLD_ALREADY_FINALISED']);
+    // A finalised hold is never placed again: its replay answers what became of it, moving nothing.
+    const heldBefore = await call('GET', WALLET_PATHS.balance(userId));
+    const replayed = await call('POST', WALLET_PATHS.holds, hold);
+    expect([replayed.status, replayed.body.replayed, replayed.body.finalised]).toEqual([
+      200,
+      true,
+      {
+        state: 'voided',
+        transferId: `${hold.transferId}:v`,
+        note: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' },
+      },
+    ]);
+    expect((await call('GET', WALLET_PATHS.balance(userId))).body).toEqual(heldBefore.body);
+    // ... but another request under its id is still refused, naming the field.
+    const other = await call('POST', WALLET_PATHS.holds, { ...hold, amountCents: 2_00 });
+    expect([other.status, other.body.code, other.body.differingFields]).toEqual([
+      409,
+      'TRANSFER_ID_CONFLICT',
+      ['amountCents'],
+    ]);
 
     const invalid = await call('POST', WALLET_PATHS.credits, {
       ...movement(userId, 1),

@@ -32,6 +32,7 @@ import {
   scheduledRebalanceWorkflowId,
 } from '../../workflows/workflow-ids';
 import type { LifecycleEnv } from '../helpers/lifecycle-env';
+import { resetToFirstTask } from '../helpers/reset';
 
 /** Saves one run of a workflow (the latest run when `runId` is omitted) as the fixture `name`. */
 export type SaveHistory = (name: string, handle: WorkflowHandle, runId?: string) => Promise<void>;
@@ -81,6 +82,23 @@ const withoutFaults = async (env: LifecycleEnv, run: () => Promise<void>) => {
     await env.psp.control('DELETE', '/faults');
   }
 };
+
+/** A closed cash-out reset to its first workflow task: saves the re-run (reset-converges). */
+async function resetCashOut(env: LifecycleEnv, save: SaveHistory, name: string, handle: WorkflowHandle) {
+  await handle.result().catch(() => undefined);
+  const rerun = await resetToFirstTask(env.client, handle);
+  await rerun.result().catch(() => undefined);
+  await save(name, rerun);
+}
+
+/** A funded cash-out the PSP accepted (PROCESSING). */
+async function processingCashOut(env: LifecycleEnv) {
+  const input = env.cashOutInput(SHORT_WATCH);
+  await env.fundUser(input.userId, input.amountCents);
+  const handle = await env.startCashOut(input);
+  await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+  return { input, handle };
+}
 
 export const RECORDINGS: Recording[] = [
   {
@@ -669,6 +687,46 @@ export const RECORDINGS: Recording[] = [
       await save('orphaned-hold-refused-while-processing', await resolve('early'));
       await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
       await save('orphaned-hold-posted', await resolve('completed'));
+    },
+  },
+  {
+    fixtures: ['reset-cash-out-settled'],
+    async record(env, save) {
+      // The hold answers "posted": the PSP transaction kept with the post is read, the post replayed.
+      const { input, handle } = await processingCashOut(env);
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await resetCashOut(env, save, 'reset-cash-out-settled', handle);
+    },
+  },
+  {
+    fixtures: ['reset-cash-out-refunded'],
+    async record(env, save) {
+      // The hold answers "voided" with the PSP transaction: its record (FAILED) decides, nothing is sent.
+      const { input, handle } = await processingCashOut(env);
+      await env.psp.control('POST', `/cash-out/${input.reference}/fail`);
+      await resetCashOut(env, save, 'reset-cash-out-refunded', handle);
+    },
+  },
+  {
+    fixtures: ['reset-cash-out-cancelled'],
+    async record(env, save) {
+      // The hold answers "voided" with no PSP transaction: the void's reason (CANCELLED) decides.
+      await env.setPspWallet({ transactional: 0, proprietary: 100_000 });
+      await withoutFaults(env, async () => {
+        await env.psp.control('POST', '/faults', {
+          kind: 'latency',
+          latencyMs: 2_000,
+          method: 'POST',
+          path: '/account/rebalance',
+          rate: 1,
+        });
+        const input = env.cashOutInput(SHORT_WATCH);
+        await env.fundUser(input.userId, input.amountCents);
+        const handle = await env.startCashOut(input);
+        await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
+        await handle.cancel();
+        await resetCashOut(env, save, 'reset-cash-out-cancelled', handle);
+      });
     },
   },
 ];

@@ -171,6 +171,58 @@ describe('HttpWallet', () => {
     },
   );
 
+  it('answers a replayed hold that was posted or voided with its final state and the note kept with it', async () => {
+    handler = answer(
+      200,
+      transfer({
+        replayed: true,
+        finalised: {
+          state: 'voided',
+          transferId: 'cash-out:r1:void',
+          note: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' },
+        },
+      }),
+    );
+    expect(await wallet.hold(hold)).toMatchObject({
+      created: false,
+      transfer: { id: hold.transferId, kind: 'pending' },
+      finalised: {
+        state: 'voided',
+        transferId: 'cash-out:r1:void',
+        note: { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' },
+      },
+    });
+    handler = answer(200, transfer({ replayed: true, finalised: { state: 'posted', transferId: 'p' } }));
+    expect(await wallet.hold(hold)).toMatchObject({
+      finalised: { state: 'posted', transferId: 'p', note: {} },
+    });
+    handler = answer(200, transfer({ replayed: true }));
+    expect(await wallet.hold(hold)).not.toHaveProperty('finalised');
+    // A final state the contract does not define is not read as one: the answer is unusable, retried.
+    handler = answer(200, transfer({ replayed: true, finalised: { state: 'gone', transferId: 'p' } }));
+    expect(await outcomeOf(wallet.hold(hold))).toBeInstanceOf(WalletUnavailableError);
+  });
+
+  it('sends the note of a post or void with it', async () => {
+    let sent: unknown;
+    handler = (_req, body, res) => {
+      sent = JSON.parse(body);
+      answer(201, transfer({ transferId: 'cash-out:r1:void', type: 'VOID', holdId: hold.transferId }))(
+        _req,
+        body,
+        res,
+      );
+    };
+    const note = { pspTransactionId: 'psp-1', failureCode: 'PIX_KEY_NOT_FOUND' };
+    await wallet.void({
+      transferId: 'cash-out:r1:void',
+      holdId: hold.transferId,
+      code: 'CASH_OUT_VOID',
+      note,
+    });
+    expect(sent).toEqual({ transferId: 'cash-out:r1:void', code: 'CASH_OUT_VOID', note });
+  });
+
   it('keeps the Retry-After of a 429', async () => {
     handler = answer(429, { code: 'RATE_LIMITED', detail: 'slow down' }, { 'retry-after': '3' });
     expect(await outcomeOf(wallet.exposureCents())).toMatchObject({ status: 429, retryAfterMs: 3_000 });

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { chosenBenches } from './bench-choice';
 import { benchBurst, burstSizeFrom } from './burst';
 import { benchConnectPspClient } from './connectpsp-client';
 import { benchLifecycles } from './lifecycle';
@@ -6,14 +7,17 @@ import { benchRelay } from './relay';
 import type { BenchResult } from './result';
 import { benchSandboxPersistence } from './sandbox-persistence';
 
-/** Every benchmark, run in this order; add new ones here. `--burst N` sizes the burst (default 1,000). */
-const BENCHES: Array<() => Promise<BenchResult>> = [
-  benchConnectPspClient,
-  benchRelay,
-  () => benchBurst(burstSizeFrom(process.argv.slice(2))),
-  benchSandboxPersistence,
-  benchLifecycles,
-];
+/**
+ * Every benchmark by name, run in this order; add new ones here. `--burst N` sizes the burst
+ * (default 1,000); `--only burst,lifecycle` runs just those.
+ */
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  'connectpsp-client': benchConnectPspClient,
+  relay: benchRelay,
+  burst: () => benchBurst(burstSizeFrom(process.argv.slice(2))),
+  'sandbox-persistence': benchSandboxPersistence,
+  lifecycle: benchLifecycles,
+};
 
 function printTable(results: BenchResult[]): void {
   const rows = results.flatMap((r) =>
@@ -28,11 +32,13 @@ function printTable(results: BenchResult[]): void {
 }
 
 async function main(): Promise<void> {
-  burstSizeFrom(process.argv.slice(2)); // a bad --burst fails before anything runs
+  // A bad --burst or --only fails before anything runs.
+  burstSizeFrom(process.argv.slice(2));
+  const chosen = chosenBenches(process.argv.slice(2), Object.keys(BENCHES));
   // Workers started by benches log only warnings, so the figures stay readable.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const results: BenchResult[] = [];
-  for (const bench of BENCHES) results.push(await bench());
+  for (const name of chosen) results.push(await (BENCHES[name] as () => Promise<BenchResult>)());
   printTable(results);
 }
 

@@ -6,7 +6,7 @@ import { type Config, parseConfig, processEnvironment } from '../runtime/config'
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { spawnManaged } from '../scripts/managed-process';
-import { freePort } from '../scripts/ports';
+import { freeStackPorts } from '../scripts/ports';
 import { type StackEntry, stackProcessPlan } from '../scripts/stack-processes';
 import { waitFor } from '../scripts/wait-for';
 
@@ -50,14 +50,7 @@ export async function startBenchStack(variables: Record<string, string>): Promis
     CONNECTPSP_MODE: 'sandbox',
     NODE_ENV: 'production',
     SANDBOX_STATE_FILE: path.join(dataDir, 'sandbox-state.json'),
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    LEDGER_PG_PORT: String(await freePort()),
-    SANDBOX_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    CODEC_PORT: String(await freePort()),
-    WALLET_SERVICE_PORT: String(await freePort()),
-    WORKER_HTTP_PORT: String(await freePort()),
+    ...(await freeStackPorts()),
     ...variables,
   });
   const config = parseConfig(env, { needsPsp: true });

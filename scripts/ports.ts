@@ -16,6 +16,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every port variable of the local stack (`npm start`): its processes' listeners. */
+export const STACK_PORT_VARIABLES = [
+  'TEMPORAL_PORT',
+  'TEMPORAL_UI_PORT',
+  'LEDGER_PG_PORT',
+  'SANDBOX_PORT',
+  'RELAY_PORT',
+  'CODEC_PORT',
+  'WALLET_SERVICE_PORT',
+  'WORKER_HTTP_PORT',
+] as const;
+
+/** A free port for each of the stack's listeners, so a stack can start beside another (tests, benchmarks). */
+export async function freeStackPorts(): Promise<Record<(typeof STACK_PORT_VARIABLES)[number], string>> {
+  const ports: Partial<Record<(typeof STACK_PORT_VARIABLES)[number], string>> = {};
+  for (const name of STACK_PORT_VARIABLES) ports[name] = String(await freePort());
+  return ports as Record<(typeof STACK_PORT_VARIABLES)[number], string>;
+}
+
 /** True when nothing listens on the port (checked by binding to it, as the process would). */
 export function isPortFree(port: number, host = '0.0.0.0'): Promise<boolean> {
   return new Promise((resolve) => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readStackFile, type StackFile } from '../client/stack-file';
 import { processEnvironment } from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { freePort } from './ports';
+import { freeStackPorts } from './ports';
 import { GiveUp, waitFor } from './wait-for';
 
 const STACK_TIMEOUT_MS = 120_000;
@@ -130,13 +130,7 @@ async function stackEnvironment(dataDir: string): Promise<NodeJS.ProcessEnv> {
     DATA_DIR: dataDir,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    LEDGER_PG_PORT: String(await freePort()),
-    SANDBOX_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    WORKER_HTTP_PORT: String(await freePort()),
-    CODEC_PORT: String(await freePort()),
+    ...(await freeStackPorts()),
     // Nothing but the relay's webhooks can settle a payment in time.
     CASHIN_RECONCILE_INTERVAL_SECONDS: '3600',
     CASHOUT_RECONCILE_INTERVAL_SECONDS: '3600',

@@ -10,7 +10,7 @@ import { dataConverterFor } from '../../runtime/data-converter';
 import { payloadCodecFor } from '../../runtime/payload-codec';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { demoUsers } from '../../scripts/demo';
-import { freePort } from '../../scripts/ports';
+import { freeStackPorts } from '../../scripts/ports';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
 import { cleanEnv, collectOutput, type RunResult, runNode } from '../helpers/processes';
@@ -55,10 +55,7 @@ describe('secret and PII scan after the demo, encryption on', () => {
         TEMPORAL_NAMESPACE: inject('temporalNamespace'),
         TEMPORAL_TASK_QUEUE: taskQueue,
         LEDGER_DATABASE_URL: ledgerDb.url,
-        SANDBOX_PORT: String(await freePort()),
-        RELAY_PORT: String(await freePort()),
-        CODEC_PORT: String(await freePort()),
-        WORKER_HTTP_PORT: String(await freePort()),
+        ...(await freeStackPorts()),
         REBALANCE_INTERVAL_SECONDS: '3600',
         PAYLOAD_ENCRYPTION_KEY: key,
         CODEC_AUTH_TOKEN: codecToken,

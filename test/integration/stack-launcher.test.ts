@@ -12,7 +12,7 @@ import { REFERENCE_WALLET_SECRET, SANDBOX_CREDENTIALS } from '../../runtime/conf
 import { LOCAL_PAYLOAD_KEY_FILE } from '../../runtime/local-payload-key';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
-import { freePort } from '../../scripts/ports';
+import { freeStackPorts } from '../../scripts/ports';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
 import { cashInWorkflowId } from '../../workflows/workflow-ids';
 import { freshLedgerDatabase } from '../helpers/ledger-db';
@@ -38,13 +38,7 @@ function base64Values(metadata: Record<string, Uint8Array | null | undefined>): 
 async function freePortsEnv(dataDir: string): Promise<Record<string, string>> {
   return {
     DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    SANDBOX_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    CODEC_PORT: String(await freePort()),
-    LEDGER_PG_PORT: String(await freePort()),
-    WORKER_HTTP_PORT: String(await freePort()),
+    ...(await freeStackPorts()),
     LOG_LEVEL: 'warn',
   };
 }
@@ -272,7 +266,7 @@ describe('npm start (the stack launcher)', () => {
     const realPsp = await startSandbox({ port: 0 });
     const env = {
       ...(await freePortsEnv(dataDir)),
-      WALLET_SERVICE_PORT: String(await freePort()),
+      ...(await freeStackPorts()),
       WALLET_BACKEND: 'http',
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `stack-wallet-${process.pid}`,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../runtime/project-root';
-import { freePort } from '../../scripts/ports';
+import { freeStackPorts } from '../../scripts/ports';
 import { GiveUp, waitFor } from '../../scripts/wait-for';
 import { launchChromium } from '../helpers/browser';
 import { type FreshLedgerDatabase, freshLedgerDatabase } from '../helpers/ledger-db';
@@ -38,11 +38,7 @@ describe('the Web UI of npm start in Chromium: decoded through the codec, encryp
     mkdirSync(screenshots, { recursive: true });
     ledgerDb = await freshLedgerDatabase();
     const ports = {
-      TEMPORAL_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      SANDBOX_PORT: String(await freePort()),
-      RELAY_PORT: String(await freePort()),
-      CODEC_PORT: String(await freePort()),
+      ...(await freeStackPorts()),
     };
     uiUrl = `http://localhost:${ports.TEMPORAL_UI_PORT}`;
     codecUrl = `http://127.0.0.1:${ports.CODEC_PORT}`;

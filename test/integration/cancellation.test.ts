@@ -10,6 +10,7 @@ import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/
 import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
+import { cancelWhenToppingUp, slowTopUps } from '../helpers/topping-up';
 
 describe('cancellation is a request, answered safely in every state (dev server + sandbox)', () => {
   const env = useLifecycleEnv();
@@ -77,10 +78,9 @@ describe('cancellation is a request, answered safely in every state (dev server 
 
     it('while topping the PSP account up after a refusal: the hold is given back, CANCELLED, nothing sent', async () => {
       await env.setPspWallet({ transactional: 1, proprietary: 1_000 });
-      await fault({ kind: 'latency', latencyMs: 2_000, method: 'POST', path: '/account/rebalance', rate: 1 });
+      await slowTopUps(env);
       const { input, handle } = await fundedCashOut();
-      await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
-      await handle.cancel();
+      await cancelWhenToppingUp(env, handle);
       const status = await completed<CashOutStatus>(handle);
       expect(status.state).toBe('CANCELLED');
       expect(status.cancellation).toMatchObject({

@@ -14,6 +14,7 @@ import { type CashInStatus, type CashOutStatus, refundCashInUpdate } from '../..
 import { paymentStartOptions } from '../../workflows/start-options';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { resetToFirstTask } from '../helpers/reset';
+import { cancelWhenToppingUp, slowTopUps } from '../helpers/topping-up';
 
 /** Settled lifecycles close after this grace window, so each case ends in seconds. */
 const CLOSE_GRACE_SECONDS = 2;
@@ -104,16 +105,9 @@ describe('a payment reset to its first workflow task converges to the truth it h
 
     it('CANCELLED while topping up: nothing is sent on the re-run; still CANCELLED', async () => {
       await env.setPspWallet({ transactional: 1, proprietary: 1_000 });
-      await env.psp.control('POST', '/faults', {
-        kind: 'latency',
-        latencyMs: 2_000,
-        method: 'POST',
-        path: '/account/rebalance',
-        rate: 1,
-      });
+      await slowTopUps(env);
       const { input, handle } = await fundedCashOut();
-      await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
-      await handle.cancel();
+      await cancelWhenToppingUp(env, handle);
       const after = await expectResetConverges<CashOutStatus>(handle, input, 'CANCELLED');
       expect(after.ledger).toMatchObject({ held: true, voided: true, posted: false });
       expect((await env.pspTransactions(input.reference)).cashOuts).toEqual([]);

@@ -33,6 +33,7 @@ import {
 } from '../../workflows/workflow-ids';
 import type { LifecycleEnv } from '../helpers/lifecycle-env';
 import { resetToFirstTask } from '../helpers/reset';
+import { cancelWhenToppingUp, slowTopUps } from '../helpers/topping-up';
 
 /** Saves one run of a workflow (the latest run when `runId` is omitted) as the fixture `name`. */
 export type SaveHistory = (name: string, handle: WorkflowHandle, runId?: string) => Promise<void>;
@@ -574,18 +575,11 @@ export const RECORDINGS: Recording[] = [
     async record(env, save) {
       // The recording env's PSP account starts empty, so the cash-out tops it up first.
       await withoutFaults(env, async () => {
-        await env.psp.control('POST', '/faults', {
-          kind: 'latency',
-          latencyMs: 2_000,
-          method: 'POST',
-          path: '/account/rebalance',
-          rate: 1,
-        });
+        await slowTopUps(env);
         const input = env.cashOutInput(SHORT_WATCH);
         await env.fundUser(input.userId, input.amountCents);
         const handle = await env.startCashOut(input);
-        await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
-        await handle.cancel();
+        await cancelWhenToppingUp(env, handle);
         await handle.result();
         await save('cancelled-cash-out-topping-up', handle);
       });
@@ -713,18 +707,11 @@ export const RECORDINGS: Recording[] = [
       // The hold answers "voided" with no PSP transaction: the void's reason (CANCELLED) decides.
       await env.setPspWallet({ transactional: 0, proprietary: 100_000 });
       await withoutFaults(env, async () => {
-        await env.psp.control('POST', '/faults', {
-          kind: 'latency',
-          latencyMs: 2_000,
-          method: 'POST',
-          path: '/account/rebalance',
-          rate: 1,
-        });
+        await slowTopUps(env);
         const input = env.cashOutInput(SHORT_WATCH);
         await env.fundUser(input.userId, input.amountCents);
         const handle = await env.startCashOut(input);
-        await env.waitForState<CashOutStatus>(handle, 'TOPPING_UP');
-        await handle.cancel();
+        await cancelWhenToppingUp(env, handle);
         await resetCashOut(env, save, 'reset-cash-out-cancelled', handle);
       });
     },

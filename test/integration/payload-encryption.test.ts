@@ -59,7 +59,10 @@ describe('PII in Temporal payloads (invariant 5), with PAYLOAD_ENCRYPTION_KEY se
       // The trace context in headers, in clear: W3C trace ids and nothing else.
       if (path.endsWith('_tracer-data')) {
         const carried = Object.keys(JSON.parse(data.toString()) as object);
-        expect(carried.filter((k) => k !== 'traceparent' && k !== 'tracestate'), path).toEqual([]);
+        expect(
+          carried.filter((k) => k !== 'traceparent' && k !== 'tracestate'),
+          path,
+        ).toEqual([]);
       }
     }
     const payloads = historyPayloads(history).filter(({ path }) => !isSdkBookkeeping(path));

@@ -6,7 +6,7 @@ import { connectPaymentsClient } from '../client/connect';
 import type { PaymentsClient } from '../client/payments-client';
 import { ConnectPspClient } from '../connectpsp/client';
 import { transferIds } from '../domain/ledger';
-import { SANDBOX_CREDENTIALS } from '../runtime/config';
+import { configSchema, SANDBOX_CREDENTIALS } from '../runtime/config';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
 import { workerCapacity } from '../runtime/worker-capacity';
 import { awaitStateUpdate } from '../workflows/messages';
@@ -34,11 +34,13 @@ const TASK_QUEUE = 'bench-payments';
 const PAYER = { name: 'Ana Maria Souza', document: '52998224725' };
 const PAYEE = { name: 'Bruno Lima', document: '52998224725', pixKey: 'payee@example.com' };
 /**
- * The bare shape stays open once settled as long as the real lifecycle's first timer after
- * SETTLED: today its late-event watch reconciles daily (docs/lifecycles.md). Follow the real
- * lifecycle when that changes (a grace window), so the two stay the same shape.
+ * The bare shape stays open once settled as long as the real lifecycle: its grace window
+ * (LIFECYCLE_CLOSE_GRACE_SECONDS, the stack's default), after which it closes (docs/lifecycles.md).
  */
-const BARE = { reconcileIntervalSeconds: 60, settledWindowSeconds: 24 * 3600 } satisfies BareLifecycleInput;
+const BARE = {
+  reconcileIntervalSeconds: 60,
+  settledWindowSeconds: configSchema.shape.LIFECYCLE_CLOSE_GRACE_SECONDS.parse(undefined),
+} satisfies BareLifecycleInput;
 
 /** How many cash-in lifecycles to settle (`npm run bench -- --lifecycles=10000`); default 1,000. */
 function lifecycleCount(): number {

@@ -8,6 +8,7 @@ import {
   webhookUrl,
 } from '../runtime/config';
 import { embeddedPostgresUrl, WALLET_DATABASE, withoutPassword } from '../runtime/ledger-url';
+import { requiredRetentionDays } from '../runtime/namespace-retention';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { temporalTarget } from '../runtime/temporal-connection';
 import { postgresAccepts } from './embedded-postgres';
@@ -63,6 +64,8 @@ const temporalStep: StackStep = {
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: target.namespace,
       logFile: path.join(logDir, 'temporal.log'),
+      // Closed lifecycles must outlive the late-event window (runtime/namespace-retention.ts).
+      retentionDays: requiredRetentionDays(config.LATE_EVENT_WATCH_DAYS),
       // The Web UI has no login whose access token it could forward: it decodes only through a codec
       // that serves this machine without a token (CODEC_LOCAL_NO_AUTH, sandbox mode).
       ...(servesCodec(config) && config.CODEC_LOCAL_NO_AUTH

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { type Config, parseConfig } from '../runtime/config';
+import { setNamespaceRetentionDays } from '../runtime/namespace-retention';
 import { PROJECT_ROOT } from '../runtime/project-root';
 import { type ManagedProcess, spawnManaged } from './managed-process';
 import { waitFor } from './wait-for';
@@ -27,6 +28,8 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   logFile?: string;
+  /** Days the namespace keeps closed workflows (the dev server's own default is one). */
+  retentionDays?: number;
 }
 
 /** The command line of `temporal server start-dev` with the project's settings. */
@@ -86,6 +89,14 @@ export async function startDevServer(
     await child.stop();
     const where = options.logFile ? ` (log: ${options.logFile})` : '';
     throw new Error(`Temporal dev server did not become ready${where}: ${(err as Error).message}`);
+  }
+  if (options.retentionDays !== undefined) {
+    const connection = await Connection.connect({ address });
+    try {
+      await setNamespaceRetentionDays(connection, options.namespace ?? 'default', options.retentionDays);
+    } finally {
+      await connection.close();
+    }
   }
   return {
     address,

@@ -7,6 +7,7 @@ import { ensureLateEventSweepSchedule, lateEventDoor } from '../runtime/late-eve
 import { ensureLedgerCheckSchedule, ledgerCheckSettingsFrom } from '../runtime/ledger-check-schedule';
 import { lifecycleFacts, orphanedAmong } from '../runtime/lifecycle-facts';
 import { createLogger, installTemporalRuntimeLogger } from '../runtime/logger';
+import { namespaceRetentionSeconds, retentionShortfall } from '../runtime/namespace-retention';
 import { createConnectPspClientFromConfig } from '../runtime/psp-client';
 import { ensureRebalanceSchedule, rebalanceRequester } from '../runtime/rebalance-door';
 import { connectClient, temporalTarget } from '../runtime/temporal-connection';
@@ -63,6 +64,11 @@ async function main(): Promise<void> {
       requestsPerSecond: config.LATE_EVENT_SWEEP_REQUESTS_PER_SECOND,
     });
     logger.info(sweep, 'late-event sweep schedule ensured');
+    const retentionProblem = await namespaceRetentionSeconds(connection, target.namespace).then(
+      (seconds) => retentionShortfall(seconds, config.LATE_EVENT_WATCH_DAYS),
+      (err: Error) => `could not read the namespace's retention (${err.message})`,
+    );
+    if (retentionProblem) logger.warn({ namespace: target.namespace }, retentionProblem);
     const ledgerCheck = await ensureLedgerCheckSchedule(client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       settings: ledgerCheckSettingsFrom(config),

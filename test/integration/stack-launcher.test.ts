@@ -10,6 +10,7 @@ import { signatureHeaders } from '../../domain/platform-wallet/signature';
 import { WALLET_PATHS } from '../../domain/platform-wallet/wire';
 import { REFERENCE_WALLET_SECRET, SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { LOCAL_PAYLOAD_KEY_FILE } from '../../runtime/local-payload-key';
+import { namespaceRetentionSeconds } from '../../runtime/namespace-retention';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import { startSandbox } from '../../sandbox/server';
 import { freeStackPorts } from '../../scripts/ports';
@@ -171,6 +172,8 @@ describe('npm start (the stack launcher)', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ reference, state: 'AWAITING_PAYMENT' });
     const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
     try {
+      // Closed lifecycles outlive the late-event window: 90 days + 3, not the dev server's one day.
+      expect(await namespaceRetentionSeconds(connection, 'default')).toBe(93 * 86_400);
       const history = await new Client({ connection }).workflow
         .getHandle(cashInWorkflowId(reference))
         .fetchHistory();

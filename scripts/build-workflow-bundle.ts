@@ -3,34 +3,37 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../runtime/data-converter';
 import { PROJECT_ROOT } from '../runtime/project-root';
-import { WORKFLOW_BUNDLE_PATH, workerInterceptorModules, workflowEntry } from '../worker/workflow-source';
+import { workflowBundlePath, workflowEntry, workflowInterceptorModules } from '../worker/workflow-source';
 
 /**
- * The workflow bundle production workers load: every workflow of worker/workflows.ts, nothing
- * else, with the workflow interceptors (traces, log context, lifecycle metrics) and the failure
- * converter that keeps failure messages out of clear text (a prebuilt bundle takes neither from
- * the worker's options).
+ * A workflow bundle production workers load: every workflow of worker/workflows.ts, nothing
+ * else, with the workflow interceptors (log context, lifecycle metrics, and traces when `traced`)
+ * and the failure converter that keeps failure messages out of clear text (a prebuilt bundle takes
+ * neither from the worker's options).
  */
-export async function buildWorkflowBundle(): Promise<string> {
+export async function buildWorkflowBundle(options: { traced: boolean }): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: workflowEntry(),
-    workflowInterceptorModules: workerInterceptorModules(),
+    workflowInterceptorModules: workflowInterceptorModules(options),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });
   return code;
 }
 
-/** `npm run build`: bundles the workflows once, so production workers start without webpack. */
+/** `npm run build`: bundles the workflows once, tracing off and on, so production workers start without webpack. */
 async function main(): Promise<void> {
-  const started = Date.now();
-  const code = await buildWorkflowBundle();
-  mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
-  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
-  const kib = Math.round(code.length / 1024);
-  process.stdout.write(
-    `workflow bundle: ${path.relative(PROJECT_ROOT, WORKFLOW_BUNDLE_PATH)} (${kib} KiB, ${Date.now() - started} ms)\n`,
-  );
+  for (const traced of [false, true]) {
+    const started = Date.now();
+    const code = await buildWorkflowBundle({ traced });
+    const bundlePath = workflowBundlePath(traced);
+    mkdirSync(path.dirname(bundlePath), { recursive: true });
+    writeFileSync(bundlePath, code);
+    const kib = Math.round(code.length / 1024);
+    process.stdout.write(
+      `workflow bundle: ${path.relative(PROJECT_ROOT, bundlePath)} (${kib} KiB, ${Date.now() - started} ms)\n`,
+    );
+  }
 }
 
 if (require.main === module) {

@@ -10,7 +10,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { request } from 'undici';
 import { connectPaymentsClient } from '../client/connect';
 import type { PaymentsClient } from '../client/payments-client';
-import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-source';
+import { workflowBundlePath } from '../worker/workflow-source';
 import { startStackChild } from './stack-child';
 
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -62,8 +62,8 @@ async function lifecycles(
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(WORKFLOW_BUNDLE_PATH))
-    throw new Error(`${WORKFLOW_BUNDLE_PATH} is missing; run 'npm run build'`);
+  if (!existsSync(workflowBundlePath(false)))
+    throw new Error(`${workflowBundlePath(false)} is missing; run 'npm run build'`);
   // Nothing but the relay's webhooks can settle a payment within the smoke test's minute.
   const stack = await startStackChild('pix-runtime-smoke');
   let payments: PaymentsClient | undefined;

@@ -19,7 +19,7 @@ import { startLifecycleGauges } from './lifecycle-gauges';
 import { createWorkerObservability, stateDeadlinesFrom } from './observability';
 import { observedWallet } from './observed-wallet';
 import { workerTelemetry } from './telemetry';
-import { workerInterceptorModules, workflowSource } from './workflow-source';
+import { workflowInterceptorModules, workflowSource } from './workflow-source';
 
 /**
  * The worker process: runs every workflow and activity on TEMPORAL_TASK_QUEUE. Scale by running
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const books = wallet.ledger;
     const orphaned = (holds: Parameters<typeof orphanedAmong>[1]) =>
       orphanedAmong(client, holds, async (id) => (await books?.findOpenHold(id)) != null);
-    const source = workflowSource(config);
+    const source = workflowSource(config, tracing.enabled);
     const telemetry = workerTelemetry(tracing);
     const capacity = workerCapacity(config);
     logger.info({ memoryBudgetMb: config.WORKER_MEMORY_BUDGET_MB, ...capacity }, 'worker capacity');
@@ -89,7 +89,8 @@ async function main(): Promise<void> {
       // A prebuilt bundle already carries the workflow interceptors.
       interceptors: {
         activity: telemetry.activityInterceptors,
-        workflowModules: 'workflowsPath' in source ? workerInterceptorModules() : [],
+        workflowModules:
+          'workflowsPath' in source ? workflowInterceptorModules({ traced: tracing.enabled }) : [],
       },
       sinks: { ...telemetry.sinks, ...observability.sinks },
       dataConverter,

@@ -7,8 +7,7 @@ import {
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { Tracing } from '../runtime/tracing';
-import { paymentReferenceOf } from '../workflows/telemetry-interceptors';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-source';
+import { paymentReferenceOf } from '../workflows/log-context-interceptors';
 
 /**
  * What a worker needs for traces and log context (runtime/tracing.ts, docs/tracing.md): the sink
@@ -20,7 +19,6 @@ export function workerTelemetry(tracing: Pick<Tracing, 'enabled' | 'spanProcesso
   return {
     sinks: workflowSpanSinks(tracing),
     activityInterceptors: activityInterceptors(tracing.enabled),
-    workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   };
 }
 

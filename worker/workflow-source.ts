@@ -3,8 +3,12 @@ import path from 'node:path';
 import type { Config } from '../runtime/config';
 import { PROJECT_ROOT } from '../runtime/project-root';
 
-/** Where `npm run build` writes the pre-built workflow bundle that production workers load. */
-export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+/** Where `npm run build` writes the pre-built workflow bundles production workers load: with tracing off, and on. */
+const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+const TRACED_WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle-traced.js');
+
+export const workflowBundlePath = (traced: boolean): string =>
+  traced ? TRACED_WORKFLOW_BUNDLE_PATH : WORKFLOW_BUNDLE_PATH;
 
 /** Compiled beside this module (dist/), or the sources when they are there (development, tests). */
 function projectModule(relativePath: string): string {
@@ -16,38 +20,39 @@ function projectModule(relativePath: string): string {
 export const workflowEntry = (): string => projectModule('worker/workflows');
 
 /**
- * The workflow interceptors every bundle carries (production's, development's, the tests'): the
- * project's trace and log context first, then OpenTelemetry's spans of workflows and the calls
- * they make (@temporalio/interceptors-opentelemetry). They send their spans to the `exporter` sink,
- * which every worker registers (worker/telemetry.ts), tracing on or off.
+ * The workflow interceptors of a bundle. Every bundle names the payment reference in workflow log
+ * lines and reports lifecycle state changes to the worker's metrics (`lifecycleMetrics` sink,
+ * operations/lifecycle-metrics.ts). A traced bundle adds the project's trace context and
+ * OpenTelemetry's spans of workflows and their calls (@temporalio/interceptors-opentelemetry, the
+ * `exporter` sink, worker/telemetry.ts). Traced is a bundle of its own because each cached workflow
+ * evaluates every module of its bundle: OpenTelemetry's add about 1.5 MB to every cached lifecycle
+ * (docs/capacity.md#worker-memory), a cost only a worker that exports traces should pay.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
-  projectModule('workflows/telemetry-interceptors'),
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
-
-/**
- * The payment worker's bundle adds the lifecycle metrics interceptor (operations/lifecycle-metrics.ts),
- * which reports state changes to the worker's metrics through the `lifecycleMetrics` sink.
- */
-export const workerInterceptorModules = (): string[] => [
-  ...WORKFLOW_INTERCEPTOR_MODULES,
-  projectModule('operations/lifecycle-metrics'),
-];
+export function workflowInterceptorModules(options: { traced: boolean }): string[] {
+  return [
+    ...(options.traced
+      ? [
+          projectModule('workflows/trace-context-interceptors'),
+          require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+        ]
+      : []),
+    projectModule('workflows/log-context-interceptors'),
+    projectModule('operations/lifecycle-metrics'),
+  ];
+}
 
 /**
  * Production (NODE_ENV=production) loads the bundle built once by `npm run build`; development
- * bundles the workflow sources at start-up (with `workerInterceptorModules()`), so edits need no
+ * bundles the workflow sources at start-up (with `workflowInterceptorModules`), so edits need no
  * separate build step.
  */
-export function workflowSource(config: Pick<Config, 'NODE_ENV'>) {
+export function workflowSource(config: Pick<Config, 'NODE_ENV'>, traced: boolean) {
   if (config.NODE_ENV === 'production') {
-    if (!existsSync(WORKFLOW_BUNDLE_PATH)) {
-      throw new Error(
-        `NODE_ENV=production but ${WORKFLOW_BUNDLE_PATH} is missing; run 'npm run build' first`,
-      );
+    const codePath = workflowBundlePath(traced);
+    if (!existsSync(codePath)) {
+      throw new Error(`NODE_ENV=production but ${codePath} is missing; run 'npm run build' first`);
     }
-    return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+    return { workflowBundle: { codePath } };
   }
   return { workflowsPath: workflowEntry() };
 }

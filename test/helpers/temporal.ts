@@ -30,18 +30,23 @@ export function installQuietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger(level) });
 }
 
+/** The lifecycle metrics sink of every bundle, for workers whose metrics nobody reads (tests, replay). */
+export const IGNORED_LIFECYCLE_METRICS = {
+  lifecycleMetrics: { started: { fn: () => undefined }, entered: { fn: () => undefined } },
+};
+
 /** A worker on the run's server that loads the workflow bundle built once by the global setup. */
 export async function createTestWorker(
   options: Pick<WorkerOptions, 'taskQueue'> & Partial<Omit<WorkerOptions, 'connection' | 'workflowBundle'>>,
 ): Promise<Worker> {
   installQuietRuntime();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  // As the worker process: the bundle's workflow interceptors send their spans to this sink.
+  // As the worker process: the bundle's workflow interceptors send spans and state changes to these sinks.
   const telemetry = workerTelemetry(tracingOff());
   return Worker.create({
     namespace: inject('temporalNamespace'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    sinks: telemetry.sinks,
+    sinks: { ...telemetry.sinks, ...IGNORED_LIFECYCLE_METRICS },
     interceptors: { activity: telemetry.activityInterceptors },
     ...options,
     connection,

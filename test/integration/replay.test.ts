@@ -11,7 +11,7 @@ import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { tracingOff } from '../../runtime/tracing';
 import { workflowSpanSinks } from '../../worker/telemetry';
 import * as workflows from '../../worker/workflows';
-import { installQuietRuntime } from '../helpers/temporal';
+import { IGNORED_LIFECYCLE_METRICS, installQuietRuntime } from '../helpers/temporal';
 import {
   documentedBranches,
   fixtureNames,
@@ -59,18 +59,17 @@ describe('recorded histories', () => {
     }
   });
 
-  it.each(fixtures)('%s replays on the production bundle', async (name) => {
-    await Worker.runReplayHistory(
-      {
-        workflowBundle: { codePath: inject('productionBundlePath') },
-        // The bundle's workflow interceptors send spans and state changes to these sinks, as in a worker.
-        sinks: {
-          ...workflowSpanSinks(tracingOff()),
-          lifecycleMetrics: { started: { fn: () => undefined }, entered: { fn: () => undefined } },
+  it.each(fixtures)('%s replays on the production bundles, tracing off and on', async (name) => {
+    for (const codePath of [inject('productionBundlePath'), inject('tracedProductionBundlePath')]) {
+      await Worker.runReplayHistory(
+        {
+          workflowBundle: { codePath },
+          // The bundle's workflow interceptors send spans and state changes to these sinks, as in a worker.
+          sinks: { ...workflowSpanSinks(tracingOff()), ...IGNORED_LIFECYCLE_METRICS },
         },
-      },
-      loadHistory(name),
-      name,
-    );
+        loadHistory(name),
+        name,
+      );
+    }
   });
 });

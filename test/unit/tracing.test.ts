@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../runtime/config';
 import { otlpHeaders, startTracing, temporalClientInterceptors } from '../../runtime/tracing';
-import { paymentReferenceOf } from '../../workflows/telemetry-interceptors';
+import { paymentReferenceOf } from '../../workflows/log-context-interceptors';
 
 describe('tracing configuration (the standard OpenTelemetry variables)', () => {
   it('is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: nothing exported, no client interceptor', async () => {

@@ -1,8 +1,8 @@
 /**
- * Workflow interceptors for traces and logs, bundled before those of
- * @temporalio/interceptors-opentelemetry (worker/workflow-source.ts `WORKFLOW_INTERCEPTOR_MODULES`).
- * Not a workflow: it changes no command, only the trace context activities carry in their headers
- * and the attributes of workflow log lines, so histories replay as before.
+ * The workflow interceptor for traces, bundled before those of @temporalio/interceptors-opentelemetry
+ * in the traced bundle only (worker/workflow-source.ts `workflowInterceptorModules`). Not a
+ * workflow: it changes no command, only the trace context activities carry in their headers, so
+ * histories replay as before.
  *
  * - A lifecycle waits for a webhook's signal, then reads the PSP's record and moves the money. The
  *   activities it schedules after a signal are traced under that signal, so one trace runs from
@@ -10,16 +10,10 @@
  *   would belong to the trace of whoever started the workflow, maybe weeks earlier. Until a timer
  *   wakes the workflow instead (a reconciliation, a deadline): what follows is its own doing, traced
  *   under the workflow's run again.
- * - Every workflow log line names its payment reference.
  */
 import * as otel from '@opentelemetry/api';
 import { extractContextFromHeaders } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
 import { type WorkflowInterceptorsFactory, workflowInfo } from '@temporalio/workflow';
-
-/** The reference of a payment lifecycle's workflow id (`cash-in:<reference>`, `cash-out:<reference>`). */
-export function paymentReferenceOf(workflowId: string): string | undefined {
-  return /^cash-(?:in|out):(.+)$/.exec(workflowId)?.[1];
-}
 
 /** Per run: the trace context of the signal that last woke it (a timer since then clears it). */
 const wokenBy = new Map<string, otel.Context>();
@@ -43,10 +37,6 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       scheduleActivity: (input, next) => tracedUnderWaker(() => next(input)),
       scheduleLocalActivity: (input, next) => tracedUnderWaker(() => next(input)),
-      getLogAttributes(input, next) {
-        const paymentReference = paymentReferenceOf(workflowInfo().workflowId);
-        return next(paymentReference === undefined ? input : { paymentReference, ...input });
-      },
     },
   ],
   internals: [

@@ -12,6 +12,12 @@ export interface WalletMovementInput {
   amountCents: Cents;
   /** The business reference (externalReference); kept in the transfer's metadata. */
   reference: string;
+  /**
+   * A hold only: answer `finalised` when this hold was already posted or voided. Only a caller that
+   * acts on that answer sets it (cash-outs since reset-converges); any other caller gets the
+   * refusal it always got (HOLD_ALREADY_FINALISED), never a finalised hold taken for a new one.
+   */
+  answersFinalised?: boolean;
 }
 
 export interface FinaliseHoldInput {
@@ -35,15 +41,22 @@ export function createLedgerActivities({ wallet }: { wallet: WalletPort }) {
   const movement =
     (apply: 'credit' | 'debitReversal' | 'hold', code: TransferCode) =>
     (input: WalletMovementInput): Promise<TransferOutcome> =>
-      asActivity(() =>
-        wallet[apply]({
+      asActivity(async () => {
+        const outcome = await wallet[apply]({
           transferId: input.transferId,
           userId: input.userId,
           amountCents: input.amountCents,
           reference: input.reference,
           code,
-        }),
-      );
+        });
+        if (outcome.finalised && !input.answersFinalised) {
+          throw new WalletRefusal(
+            'HOLD_ALREADY_FINALISED',
+            `hold ${input.transferId} was already ${outcome.finalised.state}; it is not placed again`,
+          );
+        }
+        return outcome;
+      });
   const finaliseHold =
     (how: 'post' | 'void', code: TransferCode) =>
     (input: FinaliseHoldInput): Promise<TransferOutcome> =>

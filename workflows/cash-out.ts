@@ -261,6 +261,7 @@ class CashOut {
         userId: this.input.userId,
         reference: this.reference,
         amountCents: this.input.amountCents,
+        ...(this.convergesOnRerun ? { answersFinalised: true } : {}),
       });
       finalised = outcome.finalised;
     } catch (err) {

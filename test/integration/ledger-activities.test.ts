@@ -105,6 +105,40 @@ describe('ledger activities', () => {
     expect(late).toMatchObject({ type: LEDGER_FAILURE_TYPES.pendingAlreadyFinalised, nonRetryable: true });
   });
 
+  it('a hold applied again after it was voided is refused, unless its caller asked to learn what became of it', async () => {
+    const userId = randomUUID();
+    await activities.creditCashIn(walletMovement(userId, 1_000, transferIds.cashInCredit));
+    for (const [hold, finalise] of [
+      [walletMovement(userId, 400, transferIds.cashInRefundHold), activities.voidCashInRefund],
+      [walletMovement(userId, 400, transferIds.cashOutHold), activities.voidCashOut],
+    ] as const) {
+      await (hold.transferId.endsWith(':hold') ? activities.holdCashOut : activities.holdCashInRefund)(hold);
+      await finalise({ transferId: `${hold.transferId}:void`, pendingId: hold.transferId });
+      // A caller that ignores `finalised` (a refund asked again, a lifecycle before reset-converges)
+      // would take it for a new hold and send the money out: it gets the refusal instead.
+      const again = hold.transferId.endsWith(':hold') ? activities.holdCashOut : activities.holdCashInRefund;
+      const refused = await failureOf(again(hold));
+      expect(refused).toMatchObject({
+        type: LEDGER_FAILURE_TYPES.pendingAlreadyFinalised,
+        nonRetryable: true,
+      });
+      expect(refused.message).toContain('was already voided');
+    }
+    const answered = walletMovement(userId, 300, transferIds.cashOutHold);
+    await activities.holdCashOut(answered);
+    await activities.voidCashOut({
+      transferId: `${answered.transferId}:void`,
+      pendingId: answered.transferId,
+    });
+    expect((await activities.holdCashOut({ ...answered, answersFinalised: true })).finalised).toMatchObject({
+      state: 'voided',
+    });
+    expect(await db.ledger.getUserBalance(userId)).toMatchObject({
+      availableCents: 1_000,
+      pendingDebitCents: 0,
+    });
+  });
+
   it('an insufficient balance fails the hold with non-retryable USER_INSUFFICIENT_FUNDS', async () => {
     const userId = randomUUID();
     await activities.creditCashIn(walletMovement(userId, 100, transferIds.cashInCredit));

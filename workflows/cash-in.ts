@@ -77,18 +77,21 @@ export async function cashInWorkflow(input: CashInWorkflowInput): Promise<CashIn
   );
   // Handlers first: an event, a status read or the QR request may arrive before anything else ran.
   setHandler(statusQuery, () => cashIn.status);
-  setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashIn.status, request), {
+  // Update handlers wait too; like the body, they outlive a cancellation request (answered lifecycles).
+  const shielded = <T>(handle: () => Promise<T>) =>
+    shieldedFromCancellation(cashIn.cancellation !== null, handle);
+  setHandler(awaitStateUpdate, (request) => shielded(() => answerWhenState(() => cashIn.status, request)), {
     validator: checkAwaitStateRequest,
   });
   setHandler(requestDifferencesQuery, (request) => cashIn.requestDifferences(request as CashInRequest));
   setHandler(pspEventSignal, (envelope) => cashIn.psp.onEvent(envelope));
-  setHandler(cashInChargeUpdate, () => cashIn.chargeOnceCreated(), {
+  setHandler(cashInChargeUpdate, () => shielded(() => cashIn.chargeOnceCreated()), {
     validator: (request?: CashInRequest) => cashIn.checkSameRequest(request),
   });
-  setHandler(refundCashInUpdate, (request) => cashIn.answerRefundRequest(request), {
+  setHandler(refundCashInUpdate, (request) => shielded(() => cashIn.answerRefundRequest(request)), {
     validator: (request) => cashIn.checkRefundRequest(request),
   });
-  setHandler(resolveReviewUpdate, (resolution) => cashIn.review.resolve(resolution), {
+  setHandler(resolveReviewUpdate, (resolution) => shielded(() => cashIn.review.resolve(resolution)), {
     validator: (resolution) => cashIn.review.validate(resolution),
   });
 

@@ -80,15 +80,18 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
     patched(RESET_CONVERGES_PATCH),
   );
   setHandler(statusQuery, () => cashOut.status);
-  setHandler(awaitStateUpdate, (request) => answerWhenState(() => cashOut.status, request), {
+  // Update handlers wait too; like the body, they outlive a cancellation request (answered lifecycles).
+  const shielded = <T>(handle: () => Promise<T>) =>
+    shieldedFromCancellation(cashOut.cancellation !== null, handle);
+  setHandler(awaitStateUpdate, (request) => shielded(() => answerWhenState(() => cashOut.status, request)), {
     validator: checkAwaitStateRequest,
   });
   setHandler(requestDifferencesQuery, (request) => cashOut.requestDifferences(request as CashOutRequest));
   setHandler(pspEventSignal, (envelope) => cashOut.psp.onEvent(envelope));
-  setHandler(cashOutAcceptedUpdate, () => cashOut.acceptedOnceHeld(), {
+  setHandler(cashOutAcceptedUpdate, () => shielded(() => cashOut.acceptedOnceHeld()), {
     validator: (request) => cashOut.checkSameRequest(request),
   });
-  setHandler(resolveReviewUpdate, (resolution) => cashOut.review.resolve(resolution), {
+  setHandler(resolveReviewUpdate, (resolution) => shielded(() => cashOut.review.resolve(resolution)), {
     validator: (resolution) => cashOut.review.validate(resolution),
   });
 

@@ -90,10 +90,15 @@ export class Review {
       reason: resolution.reason.trim(),
       resolvedBy: resolution.resolvedBy.trim(),
     };
-    await condition(() => this.verdict !== null);
-    const verdict = this.verdict as Verdict;
-    this.request = null;
-    this.verdict = null;
+    let verdict: Verdict;
+    try {
+      await condition(() => this.verdict !== null);
+      verdict = this.verdict as Verdict;
+    } finally {
+      // Even if the wait ends otherwise, the next resolution is not refused as "being applied".
+      this.request = null;
+      this.verdict = null;
+    }
     if ('refused' in verdict) {
       throw ApplicationFailure.create({
         type: 'REVIEW_RESOLUTION_REFUSED',

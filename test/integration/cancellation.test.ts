@@ -7,7 +7,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CashInWorkflowInput, CashOutWorkflowInput } from '../../workflows/inputs';
-import type { CashInStatus, CashOutStatus } from '../../workflows/messages';
+import {
+  awaitStateUpdate,
+  type CashInStatus,
+  type CashOutStatus,
+  resolveReviewUpdate,
+} from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import { cancelWhenToppingUp, slowTopUps } from '../helpers/topping-up';
@@ -128,6 +133,34 @@ describe('cancellation is a request, answered safely in every state (dev server 
         postedCents: 50_00,
         pendingDebitCents: 0,
       });
+    });
+
+    it('a refused cancellation leaves every update answered: the operator resolves NEEDS_REVIEW as before', async () => {
+      const { input, handle } = await fundedCashOut({ pspOutcomeDeadlineSeconds: 2 });
+      await env.waitForState<CashOutStatus>(handle, 'NEEDS_REVIEW');
+      await handle.cancel();
+      const refused = await env.waitForStatus<CashOutStatus>(handle, (s) => s.cancellation !== undefined);
+      expect(refused.cancellation?.outcome).toBe('REFUSED');
+      // Waiting for a state, and resolving, both wait inside an update handler: neither is cancelled.
+      const waiting = handle.executeUpdate(awaitStateUpdate, {
+        args: [{ states: ['REFUNDED'], waitSeconds: 30 }],
+      });
+      const resolved = (await handle.executeUpdate(resolveReviewUpdate, {
+        args: [
+          {
+            decision: 'NOT_SENT',
+            reason: 'the PSP says it never left',
+            resolvedBy: 'ops@example.com',
+          },
+        ],
+      })) as CashOutStatus;
+      expect(resolved.review?.resolution?.decision).toBe('NOT_SENT');
+      expect((await waiting).state).toBe('REFUNDED');
+      expect(await env.wallet.balance(input.userId)).toMatchObject({
+        postedCents: 50_00,
+        pendingDebitCents: 0,
+      });
+      await env.psp.control('POST', `/cash-out/${input.reference}/fail`);
     });
 
     it('SETTLED, in its grace window: the workflow closes now, still SETTLED', async () => {

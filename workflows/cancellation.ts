@@ -33,6 +33,19 @@ export class Cancellation {
     return this.requestedAt !== null && this.status.cancellation === undefined;
   }
 
+  /**
+   * At a checkpoint: true when a request waits and can still be honoured. A request asked while it
+   * could be honoured, that the lifecycle has since learnt it cannot (a reset run found the hold
+   * its earlier run placed), is refused and recorded here instead.
+   */
+  checkpoint(): boolean {
+    if (!this.pending) return false;
+    const why = this.refusal();
+    if (why === null) return true;
+    this.refuse(why);
+    return false;
+  }
+
   /** Records the request as honoured (the caller then ends the payment or closes the workflow). */
   honour(outcome: 'CANCELLED' | 'CLOSED', reason: string): void {
     this.status.cancellation = { requestedAt: this.requestedAt ?? nowIso(), outcome, reason };
@@ -42,8 +55,11 @@ export class Cancellation {
     if (this.requestedAt !== null) return;
     this.requestedAt = nowIso();
     const why = this.refusal();
-    if (why === null) return;
-    this.status.cancellation = { requestedAt: this.requestedAt, outcome: 'REFUSED', reason: why };
+    if (why !== null) this.refuse(why);
+  }
+
+  private refuse(why: string): void {
+    this.status.cancellation = { requestedAt: this.requestedAt ?? nowIso(), outcome: 'REFUSED', reason: why };
     transition(this.status, this.status.state, `cancellation refused: ${why}`);
   }
 }

@@ -41,6 +41,7 @@ import {
   failLifecycle,
   finishLifecycle,
   initialSearchAttributes,
+  isResetRun,
   lateEventWindow,
   nowIso,
   PROVEN_OUTCOMES_PATCH,
@@ -101,7 +102,9 @@ export async function cashOutWorkflow(input: CashOutWorkflowInput): Promise<Cash
       const checked = await cashOut.validate();
       if ('invalid' in checked) return failLifecycle(cashOut.status, checked.invalid);
 
-      if (cashOut.cancellation?.pending) return cashOut.endCancelled('nothing was held or sent');
+      // A reset run first learns from its hold whether the earlier run got that far (holdOnWallet).
+      if (cashOut.cancellation?.pending && !isResetRun())
+        return cashOut.endCancelled('nothing was held or sent');
       const finalised = await cashOut.holdOnWallet();
       if (finalised?.state === 'voided') return cashOut.rerunOfGivenBackHold(finalised.note);
       if (finalised?.note.pspTransactionId) {
@@ -267,6 +270,8 @@ class CashOut {
         ...(this.convergesOnRerun ? { answersFinalised: true } : {}),
       });
       finalised = outcome.finalised;
+      // The hold was there before this attempt: an earlier run (a Reset) may have sent the PIX.
+      if (this.cancellation && !outcome.created) this.sendMayHaveLeft = true;
     } catch (err) {
       await failLifecycle(this.status, expectActivityFailure(err));
     }
@@ -367,7 +372,7 @@ class CashOut {
 
   private async sendUntilProven(valid: ValidCashOutInput): Promise<PaymentFailure | null> {
     for (let attempt = 0; ; attempt++) {
-      if (this.cancellation?.pending)
+      if (this.cancellation?.checkpoint())
         return { code: CANCELLED, message: 'cancelled before the PIX was sent' };
       transition(this.status, 'SENDING', attempt === 0 ? undefined : `attempt ${attempt + 1}`);
       const request = this.createRequest(valid, attempt);

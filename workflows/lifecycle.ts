@@ -50,6 +50,16 @@ export const CLOSE_AT_TERMINAL_PATCH = 'close-at-terminal';
  */
 export const RESET_CONVERGES_PATCH = 'reset-converges';
 
+/**
+ * This run re-executes an earlier one (the Web UI's Reset): the run id differs from the one its
+ * start event recorded. What the earlier run did (a hold, a send, a charge) may already be at the
+ * PSP, whatever this run has done so far.
+ */
+export function isResetRun(): boolean {
+  const info = workflowInfo();
+  return info.runId !== info.originalExecutionRunId;
+}
+
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }

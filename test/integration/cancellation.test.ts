@@ -15,6 +15,7 @@ import {
 } from '../../workflows/messages';
 import { paymentStartOptions } from '../../workflows/start-options';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
+import { resetToFirstTask } from '../helpers/reset';
 import { cancelWhenToppingUp, slowTopUps } from '../helpers/topping-up';
 
 describe('cancellation is a request, answered safely in every state (dev server + sandbox)', () => {
@@ -161,6 +162,26 @@ describe('cancellation is a request, answered safely in every state (dev server 
         pendingDebitCents: 0,
       });
       await env.psp.control('POST', `/cash-out/${input.reference}/fail`);
+    });
+
+    it('after a Reset, the earlier run may have sent the PIX: cancellation is refused, the hold kept', async () => {
+      const { input, handle } = await fundedCashOut();
+      await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
+      // Reset and cancelled before the re-run's first task: it cannot see the earlier run's PIX yet.
+      await env.stopWorker();
+      let rerun: WorkflowHandle;
+      try {
+        rerun = await resetToFirstTask(env.client, handle);
+        await rerun.cancel();
+      } finally {
+        await env.startWorker();
+      }
+      const refused = await env.waitForStatus<CashOutStatus>(rerun, (s) => s.cancellation !== undefined);
+      expect(refused.cancellation?.outcome).toBe('REFUSED');
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      const settled = await env.waitForState<CashOutStatus>(rerun, 'SETTLED');
+      expect(settled.ledger).toMatchObject({ posted: true, voided: false });
+      expect((await env.pspTransactions(input.reference)).cashOuts).toHaveLength(1);
     });
 
     it('SETTLED, in its grace window: the workflow closes now, still SETTLED', async () => {

@@ -552,6 +552,7 @@ class CashIn {
       retryWindowMs: this.retryWindowMs,
       pauses: reconcileBackoff(this.input.reconcileIntervalSeconds),
       woken: () => this.psp.hasClaim || this.review.pending !== null,
+      wokenWithinMs: () => this.psp.claimWakesInMs,
       decidedMeanwhile: () => this.refundDecidedMeanwhile(),
       reconcileAfterWindow: true,
     });

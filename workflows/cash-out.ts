@@ -386,6 +386,7 @@ class CashOut {
         retryWindowMs: (this.input.pspRetryWindowSeconds ?? DEFAULT_PSP_RETRY_WINDOW_SECONDS) * 1000,
         pauses: reconcileBackoff(this.input.reconcileIntervalSeconds),
         woken: () => this.psp.hasClaim || this.review.pending !== null,
+        wokenWithinMs: () => this.psp.claimWakesInMs,
         decidedMeanwhile: () => this.sendDecidedMeanwhile(),
         reconcileAfterWindow: false,
       });

@@ -38,6 +38,8 @@ export interface ProvenCallOptions<T> {
   pauses(): number;
   /** What wakes the wait between attempts early: a webhook claim, an operator's resolution. */
   woken(): boolean;
+  /** The longest a wait may last before `woken` turns true by itself (a claim waiting out its pause), if any. */
+  wokenWithinMs?(): number | undefined;
   /** Whether the PSP's record (read by GET) or an operator has decided meanwhile. */
   decidedMeanwhile(): Promise<boolean>;
   /** After the retry window: read the PSP's record now and then (it can be looked up), or only wait to be woken. */
@@ -74,7 +76,8 @@ export async function callUntilProven<T>(options: ProvenCallOptions<T>): Promise
       return waitForADecision(options);
     }
     while (Date.now() < retryAtMs) {
-      if (!(await condition(options.woken, retryAtMs - Date.now()))) break;
+      if (!(await condition(options.woken, soonest(retryAtMs - Date.now(), options.wokenWithinMs?.()))))
+        if (Date.now() >= retryAtMs) break;
       if (await options.decidedMeanwhile()) return { decidedElsewhere: true };
     }
   }
@@ -84,7 +87,15 @@ export async function callUntilProven<T>(options: ProvenCallOptions<T>): Promise
 async function waitForADecision<T>(options: ProvenCallOptions<T>): Promise<ProvenCallResult<T>> {
   for (;;) {
     const pauseMs = options.reconcileAfterWindow ? options.pauses() : undefined;
-    await condition(options.woken, pauseMs);
+    const waitMs = soonest(pauseMs, options.wokenWithinMs?.());
+    if (waitMs === undefined) await condition(options.woken);
+    else await condition(options.woken, waitMs);
     if (await options.decidedMeanwhile()) return { decidedElsewhere: true };
   }
+}
+
+/** The shorter of two optional waits. */
+function soonest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }

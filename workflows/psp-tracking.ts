@@ -76,6 +76,12 @@ export class PspTracking<S extends string> {
     return this.claim !== null && Date.now() >= this.claimQuietUntilMs;
   }
 
+  /** How long until a claim held back after a failed read wakes the lifecycle again; undefined when none is held back. */
+  get claimWakesInMs(): number | undefined {
+    const remainingMs = this.claimQuietUntilMs - Date.now();
+    return this.claim !== null && remainingMs > 0 ? remainingMs : undefined;
+  }
+
   observe(next: PspObservation<S>): void {
     const previous = this.latest;
     this.latest = later(this.options.kind, previous, next);

@@ -366,6 +366,38 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
       await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
       await env.waitForState<CashOutStatus>(handle, 'SETTLED');
     });
+    it('past its retry window, a webhook whose GET failed is read again once its quiet pause is over, not left waiting', async () => {
+      // Every answer to the send is lost: past the 3 s retry window, only the PSP's record can decide.
+      await fault({ kind: 'commitThenDrop', method: 'POST', path: '/cash-out', rate: 1 });
+      const { input, handle } = await fundedCashOut({
+        reconcileIntervalSeconds: 2,
+        pspRetryWindowSeconds: 3,
+      });
+      await env.waitForStatus<CashOutStatus>(
+        handle,
+        (s) => s.state === 'NEEDS_REVIEW' && s.review?.retryingUntil === null,
+      );
+      await env.psp.control('DELETE', '/faults');
+      const reads = async () =>
+        (await handle.fetchHistory()).events?.filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
+        ).length ?? 0;
+      const before = await reads();
+      // The PSP completes it and says so; the one GET the webhook wakes fails (refused at once).
+      await fault({
+        kind: 'refuse',
+        status: 404,
+        code: 'NOT_FOUND',
+        method: 'GET',
+        path: '/cash-out/',
+        count: 1,
+      });
+      await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
+      await env.waitUntil('the GET the webhook woke failed', async () => (await reads()) > before);
+      // Nothing else happens: no other webhook, no operator. The claim is read again after its pause.
+      const settled = await env.waitForState<CashOutStatus>(handle, 'SETTLED');
+      expect(settled.ledger).toMatchObject({ posted: true, voided: false });
+    });
   });
 
   describe('the same reference is the same request', () => {

@@ -39,6 +39,20 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
     return requests.filter((r: Json) => r.idempotencyKey === key);
   }
 
+  /** The cash-out's GETs scheduled so far (each a reconciliation of its PSP record). */
+  const pspReadsOf = async (handle: WorkflowHandle) =>
+    (await handle.fetchHistory()).events?.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
+    ).length ?? 0;
+  /** Every GET of a cash-out refused at once (no retry helps). */
+  const GET_CASH_OUT_NOT_FOUND = {
+    kind: 'refuse',
+    status: 404,
+    code: 'NOT_FOUND',
+    method: 'GET',
+    path: '/cash-out/',
+  };
+
   async function fundedCashOut(overrides: Partial<CashOutWorkflowInput> = {}) {
     const input = env.cashOutInput({ amountCents: 20_00, ...overrides });
     await env.fundUser(input.userId, 100_00);
@@ -336,19 +350,9 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
     it('a webhook waiting for a GET the PSP cannot answer is read again at the reconcile pace, not in a loop', async () => {
       const { input, handle } = await fundedCashOut({ reconcileIntervalSeconds: 2 });
       const processing = await env.waitForState<CashOutStatus>(handle, 'PROCESSING');
-      const reads = async () =>
-        (await handle.fetchHistory()).events?.filter(
-          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
-        ).length ?? 0;
+      const reads = () => pspReadsOf(handle);
       // Every GET of the cash-out refused at once (no retry helps), then a webhook claims COMPLETED.
-      await fault({
-        kind: 'refuse',
-        status: 404,
-        code: 'NOT_FOUND',
-        method: 'GET',
-        path: '/cash-out/',
-        rate: 1,
-      });
+      await fault({ ...GET_CASH_OUT_NOT_FOUND, rate: 1 });
       const before = await reads();
       await postSignedEvent('CASHOUT_COMPLETED', {
         transactionId: processing.psp.transactionId,
@@ -378,20 +382,10 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
         (s) => s.state === 'NEEDS_REVIEW' && s.review?.retryingUntil === null,
       );
       await env.psp.control('DELETE', '/faults');
-      const reads = async () =>
-        (await handle.fetchHistory()).events?.filter(
-          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getCashOut',
-        ).length ?? 0;
+      const reads = () => pspReadsOf(handle);
       const before = await reads();
       // The PSP completes it and says so; the one GET the webhook wakes fails (refused at once).
-      await fault({
-        kind: 'refuse',
-        status: 404,
-        code: 'NOT_FOUND',
-        method: 'GET',
-        path: '/cash-out/',
-        count: 1,
-      });
+      await fault({ ...GET_CASH_OUT_NOT_FOUND, count: 1 });
       await env.psp.control('POST', `/cash-out/${input.reference}/complete`);
       await env.waitUntil('the GET the webhook woke failed', async () => (await reads()) > before);
       // Nothing else happens: no other webhook, no operator. The claim is read again after its pause.

@@ -5,14 +5,27 @@ export async function runConcurrently(
   call: (index: number) => Promise<void>,
 ): Promise<number> {
   let next = 0;
+  let failure: { error: unknown; index: number } | undefined;
   const lane = async () => {
-    while (next < count) {
+    // After a failure no lane takes new work, and every call in flight ends before this returns:
+    // the caller may then close the connections those calls use.
+    while (next < count && !failure) {
       const index = next++;
-      await call(index);
+      try {
+        await call(index);
+      } catch (error) {
+        failure ??= { error, index };
+      }
     }
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  if (failure) {
+    const { error, index } = failure;
+    throw new Error(`call ${index + 1} of ${count} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
   return (performance.now() - t0) / 1000;
 }
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chosenBenches } from '../../bench/bench-choice';
 import { burstSizeFrom } from '../../bench/burst';
+import { runConcurrently } from '../../bench/concurrency';
 
 const KNOWN = ['relay', 'burst', 'lifecycle'];
 
@@ -25,5 +26,29 @@ describe('bench arguments', () => {
     expect(burstSizeFrom(['--burst=5'])).toBe(5);
     expect(() => burstSizeFrom(['--burst', '0'])).toThrow('--burst must be a whole number');
     expect(() => burstSizeFrom(['--burst', '1.5'])).toThrow('--burst must be a whole number');
+  });
+});
+
+describe('runConcurrently', () => {
+  it('on a failure takes no new work, lets the calls in flight end, then names the failed call', async () => {
+    const started: number[] = [];
+    let inFlight = 0;
+    let endedAfterFailure = 0;
+    let failed = false;
+    const run = runConcurrently(20, 4, async (index) => {
+      started.push(index);
+      inFlight++;
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (index === 2) {
+        failed = true;
+        throw new Error('the PSP said no');
+      }
+      if (failed) endedAfterFailure++;
+    });
+    await expect(run).rejects.toThrow('call 3 of 20 failed: the PSP said no');
+    expect(inFlight).toBe(0);
+    expect(endedAfterFailure).toBeGreaterThan(0);
+    expect(started.length).toBeLessThan(20);
   });
 });

@@ -275,20 +275,34 @@ describe.each(WALLET_BACKENDS)(
 
       expect(await worker.stop()).toBe(0);
 
-      // The draining worker completed the call itself: one attempt, completed, nothing timed out or retried.
-      const { events } = await handle.fetchHistory();
-      const scheduled = (events ?? []).filter(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createCashOut',
+      // The draining worker completed the call itself: one attempt, completed, nothing timed out or
+      // retried. The server may append the outcome a moment after the worker exits (events wait
+      // while a workflow task is in flight), so the history is read until it shows one.
+      const outcomeOf = async () => {
+        const { events } = await handle.fetchHistory();
+        const scheduled = (events ?? []).filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createCashOut',
+        );
+        const scheduledId = scheduled[0]?.eventId?.toString();
+        const outcomes = (events ?? []).filter((e) =>
+          [
+            e.activityTaskCompletedEventAttributes,
+            e.activityTaskFailedEventAttributes,
+            e.activityTaskTimedOutEventAttributes,
+          ].some((attributes) => attributes?.scheduledEventId?.toString() === scheduledId),
+        );
+        return { events, scheduled, scheduledId, outcomes };
+      };
+      await waitFor(
+        'the createCashOut outcome in the history',
+        async () => (await outcomeOf()).outcomes.length > 0,
+        {
+          timeoutMs: 15_000,
+          intervalMs: 100,
+        },
       );
+      const { events, scheduled, scheduledId, outcomes } = await outcomeOf();
       expect(scheduled).toHaveLength(1);
-      const scheduledId = scheduled[0]?.eventId?.toString();
-      const outcomes = (events ?? []).filter((e) =>
-        [
-          e.activityTaskCompletedEventAttributes,
-          e.activityTaskFailedEventAttributes,
-          e.activityTaskTimedOutEventAttributes,
-        ].some((attributes) => attributes?.scheduledEventId?.toString() === scheduledId),
-      );
       expect(
         outcomes.map((e) => (e.activityTaskCompletedEventAttributes ? 'completed' : 'not completed')),
       ).toEqual(['completed']);

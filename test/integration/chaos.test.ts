@@ -61,7 +61,7 @@ describe(`chaos simulation (seed ${SEED}, ${CASES} payments)`, () => {
       );
 
       const failures = results.flatMap((result, position) => {
-        const found = violations(result);
+        const found = violations(result, { workerRestarted: batch.workerRestartAfterMs !== null });
         if (found.length === 0) return [];
         const caseIndex = index * BATCH_SIZE + position;
         return [

@@ -6,8 +6,6 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { webhookSignature } from '../../domain/connectpsp/signatures';
-import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import { refundAfterClose } from '../../runtime/late-event-door';
 import type { lateEventSweepWorkflow } from '../../workflows/late-event-sweep';
 import {
@@ -18,24 +16,15 @@ import {
 } from '../../workflows/messages';
 import { lateEventWorkflowId } from '../../workflows/workflow-ids';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
+import { postSignedEvent as postSignedWebhook } from '../helpers/signed-webhook';
 
 const GRACE = { closeGraceSeconds: 1 };
 
 describe('lifecycles close when done; later events run in late-event runs (dev server + sandbox + relay)', () => {
   const env = useLifecycleEnv();
 
-  async function postSignedEvent(eventType: string, data: unknown): Promise<number> {
-    const body = JSON.stringify({ eventType, eventAt: new Date().toISOString(), data });
-    const response = await fetch(env.webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-connect-signature': webhookSignature(body, SANDBOX_CREDENTIALS.cryptoToken),
-      },
-      body,
-    });
-    return response.status;
-  }
+  const postSignedEvent = (eventType: string, data: unknown) =>
+    postSignedWebhook(env.webhookUrl, eventType, data);
 
   async function settledAndClosedCashIn() {
     const input = env.cashInInput(GRACE);

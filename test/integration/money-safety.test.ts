@@ -6,9 +6,7 @@
  */
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSignature } from '../../domain/connectpsp/signatures';
 import { idempotencyKey } from '../../domain/ids';
-import { SANDBOX_CREDENTIALS } from '../../runtime/config';
 import type { CashOutWorkflowInput } from '../../workflows/inputs';
 import {
   type CashInStatus,
@@ -18,6 +16,7 @@ import {
 } from '../../workflows/messages';
 import { useLifecycleEnv } from '../helpers/lifecycle-env';
 import type { Json } from '../helpers/sandbox-kit';
+import { postSignedEvent as postSignedWebhook } from '../helpers/signed-webhook';
 import { WALLET_BACKENDS } from '../helpers/test-wallet';
 
 describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
@@ -292,18 +291,8 @@ describe.each(WALLET_BACKENDS)('money safety (%s wallet)', (walletBackend) => {
   });
 
   describe("a webhook wakes a lifecycle up; the PSP's own record moves money", () => {
-    async function postSignedEvent(eventType: string, data: Record<string, unknown>): Promise<number> {
-      const body = JSON.stringify({ eventType, eventAt: new Date().toISOString(), data });
-      const response = await fetch(env.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-connect-signature': webhookSignature(body, SANDBOX_CREDENTIALS.cryptoToken),
-        },
-        body,
-      });
-      return response.status;
-    }
+    const postSignedEvent = (eventType: string, data: unknown) =>
+      postSignedWebhook(env.webhookUrl, eventType, data);
 
     it('a signed CASHIN_PAID for an unpaid charge credits nothing; the real payment does', async () => {
       const input = env.cashInInput({ reconcileIntervalSeconds: 3_600 });
